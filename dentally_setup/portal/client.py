@@ -1,0 +1,392 @@
+"""The portal API client: every endpoint of resources/portal-api.yaml over plain HTTPS.
+
+Built on the standard library (urllib) so it starts fast and uses the system's proxy
+settings (``urllib.request.getproxies`` reads the environment, and the registry on Windows)
+and the OS certificate store (truststore), the same way the practice's browser does.
+Retries follow the contract: GETs on network errors and 5xx, 429 after Retry-After, and a
+POST or PUT only with the same Idempotency-Key. Everything ends within ``budget`` seconds.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import socket
+import ssl
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dentally_setup import __version__
+from dentally_setup.portal.errors import (
+    Cancelled,
+    InsecureAddress,
+    MalformedResponse,
+    PortalError,
+    PortalUnreachable,
+    RateLimited,
+    SettingsChanged,
+    error_for_status,
+)
+from dentally_setup.portal.models import (
+    AppointmentType,
+    LinkSession,
+    PaymentSettings,
+    Practice,
+    StripeLink,
+    VersionedSettings,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
+MAX_BODY = 2 * 1024 * 1024  # a payments API answer is a few KB; anything huge is wrong
+TRANSIENT = (500, 502, 503, 504)
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one intended change; reuse it for every retry of that change."""
+    return f"ds-{uuid.uuid4()}"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_portal_url(url: str) -> str:
+    """Normalise a portal address, or raise ``InsecureAddress`` / ``ValueError``.
+
+    Only https is allowed, or http on this computer (the sandbox). A token sent over plain
+    http elsewhere could be read by anyone on the practice network.
+    """
+    text = url.strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "That is not a web address. It should look like https://portal.example.com/api"
+        )
+    if parts.username or parts.password:
+        raise ValueError("The portal address must not contain a user name or password.")
+    if parts.query or parts.fragment:
+        raise ValueError("The portal address must not contain '?' or '#' parts.")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise InsecureAddress(
+            "The portal address must start with https:// (plain http:// is only allowed "
+            "for a portal on this computer)."
+        )
+    return text.rstrip("/")
+
+
+def _ssl_context() -> ssl.SSLContext:
+    try:
+        import truststore
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    except Exception:  # truststore missing or the OS store unreadable: Python's own store
+        log.warning("OS certificate store not available; using Python's default CA bundle",
+                    exc_info=True)
+        return ssl.create_default_context()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+
+class PortalClient:
+    """Talks to one portal with one token. Thread-safe for sequential use per thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        budget: float = 30.0,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        cancel: threading.Event | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.base_url = check_portal_url(base_url)
+        self._token = token
+        self.timeout = timeout
+        self.budget = budget
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.cancel = cancel or threading.Event()
+        self._clock = clock
+        handlers: list[urllib.request.BaseHandler] = [
+            urllib.request.ProxyHandler(urllib.request.getproxies()),
+        ]
+        if self.base_url.startswith("https:"):
+            handlers.append(urllib.request.HTTPSHandler(context=_ssl_context()))
+        self._opener = urllib.request.build_opener(*handlers)
+
+    # ---- endpoints -------------------------------------------------------------------
+
+    def practice(self) -> Practice:
+        body = self._expect_obj(self.request("GET", "/v1/practice").body, "practice")
+        return Practice.from_json(body.get("practice"))
+
+    def appointment_types(self) -> list[AppointmentType]:
+        body = self._expect_obj(self.request("GET", "/v1/appointment-types").body, "body")
+        items = body.get("appointment_types")
+        if not isinstance(items, list):
+            raise MalformedResponse("appointment_types should be a list")
+        return [
+            AppointmentType.from_json(t, f"appointment_types[{i}]") for i, t in enumerate(items)
+        ]
+
+    def stripe_link(self) -> StripeLink:
+        body = self._expect_obj(self.request("GET", "/v1/payments/stripe").body, "body")
+        return StripeLink.from_json(body.get("stripe"))
+
+    def unlink(self) -> StripeLink:
+        # DELETE is sent once: the contract promises retries only for GET and keyed writes.
+        body = self._expect_obj(self.request("DELETE", "/v1/payments/stripe").body, "body")
+        return StripeLink.from_json(body.get("stripe"))
+
+    def create_link_session(
+        self,
+        landing: str = "login",
+        prefill: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> LinkSession:
+        payload: dict[str, Any] = {"landing": landing}
+        if prefill:
+            payload["prefill"] = {k: v for k, v in prefill.items() if v}
+        resp = self.request(
+            "POST",
+            "/v1/payments/stripe/link-sessions",
+            payload,
+            idempotency_key=idempotency_key or new_idempotency_key(),
+        )
+        return LinkSession.from_json(self._expect_obj(resp.body, "body").get("link_session"))
+
+    def link_session(self, session_id: str) -> LinkSession:
+        path = f"/v1/payments/stripe/link-sessions/{_seg(session_id)}"
+        return LinkSession.from_json(
+            self._expect_obj(self.request("GET", path).body, "body").get("link_session")
+        )
+
+    def cancel_link_session(self, session_id: str) -> LinkSession:
+        path = f"/v1/payments/stripe/link-sessions/{_seg(session_id)}/cancel"
+        resp = self.request("POST", path, {}, idempotency_key=new_idempotency_key())
+        return LinkSession.from_json(self._expect_obj(resp.body, "body").get("link_session"))
+
+    def payment_settings(self, site_id: str) -> VersionedSettings:
+        resp = self.request("GET", f"/v1/sites/{_seg(site_id)}/payment-settings")
+        body = self._expect_obj(resp.body, "body")
+        if not resp.etag:
+            raise MalformedResponse("the portal sent payment settings without an ETag")
+        return VersionedSettings(PaymentSettings.from_json(body.get("payment_settings")), resp.etag)
+
+    def put_payment_settings(
+        self,
+        site_id: str,
+        settings: PaymentSettings,
+        etag: str,
+        idempotency_key: str,
+    ) -> VersionedSettings:
+        """Replace one site's settings, based on the version read with ``etag``.
+
+        ``idempotency_key`` names this intended change: pass the same key again to retry
+        it (after a crash, say) and the portal will not apply it twice.
+        """
+        try:
+            resp = self.request(
+                "PUT",
+                f"/v1/sites/{_seg(site_id)}/payment-settings",
+                {"payment_settings": settings.input_json()},
+                idempotency_key=idempotency_key,
+                headers={"If-Match": etag},
+            )
+        except SettingsChanged as exc:
+            raise SettingsChanged(exc.message, exc.current, exc.etag) from None
+        body = self._expect_obj(resp.body, "body")
+        if not resp.etag:
+            raise MalformedResponse("the portal saved the settings but sent no ETag")
+        return VersionedSettings(PaymentSettings.from_json(body.get("payment_settings")), resp.etag)
+
+    # ---- transport ---------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        payload: Any = None,
+        *,
+        idempotency_key: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """Send one logical request, retrying only what the contract says is safe."""
+        retryable = method == "GET" or (
+            method in ("POST", "PUT") and idempotency_key is not None
+        )
+        deadline = self._clock() + self.budget
+        attempt = 0
+        while True:
+            attempt += 1
+            self._check_cancel()
+            remaining = deadline - self._clock()
+            try:
+                return self._send_once(
+                    method, path, payload, idempotency_key, headers,
+                    timeout=max(0.5, min(self.timeout, remaining)),
+                )
+            except RateLimited as exc:
+                wait = getattr(exc, "retry_after", 1.0)
+                if self._clock() + wait > deadline:
+                    raise RateLimited(
+                        "rate_limited",
+                        "The portal is busy and asked us to wait longer than we can. "
+                        "Try again in a minute.",
+                        status=429,
+                    ) from None
+                log.info("%s %s: rate limited, waiting %.1fs", method, path, wait)
+                self._sleep(wait)
+            except PortalUnreachable as exc:
+                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                if not retryable or self._clock() + delay >= deadline:
+                    log.warning("%s %s failed after %d attempt(s): %s", method, path, attempt,
+                                exc.code)
+                    raise
+                log.info("%s %s: %s, retrying in %.1fs", method, path, exc.code, delay)
+                self._sleep(delay)
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        payload: Any,
+        idempotency_key: str | None,
+        extra_headers: dict[str, str] | None,
+        *,
+        timeout: float,
+    ) -> Response:
+        data = None
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        if payload is not None:
+            data = json.dumps(payload).encode("utf-8")
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        headers.update(extra_headers or {})
+        req = urllib.request.Request(self.base_url + path, data=data, headers=headers,
+                                     method=method)
+        started = time.monotonic()
+        try:
+            with self._opener.open(req, timeout=timeout) as resp:
+                status, resp_headers, raw = resp.status, dict(resp.headers.items()), _read(resp)
+        except urllib.error.HTTPError as err:
+            status, resp_headers = err.code, dict(err.headers.items()) if err.headers else {}
+            try:
+                raw = _read(err)
+            except (OSError, MalformedResponse):
+                raw = b""
+        except (urllib.error.URLError, OSError, socket.timeout, ValueError) as err:
+            reason = getattr(err, "reason", err)
+            log.info("%s %s: no answer (%s)", method, path, type(reason).__name__)
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                raise PortalUnreachable(
+                    "certificate_error",
+                    "The portal's security certificate was not trusted by this computer.",
+                ) from None
+            raise PortalUnreachable(
+                "network", "The portal could not be reached (no answer in time or no connection)."
+            ) from None
+        headers_lc = {k.lower(): v for k, v in resp_headers.items()}
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.debug("%s %s -> %d in %.0f ms", method, path, status, elapsed_ms)
+        body = _parse_json(raw, status, headers_lc)
+        if 200 <= status < 300:
+            return Response(status, headers_lc, body)
+        error = error_for_status(status, body)
+        if status == 429:
+            error.retry_after = _retry_after(headers_lc.get("retry-after"))  # type: ignore[attr-defined]
+        if isinstance(error, SettingsChanged):
+            error.etag = headers_lc.get("etag")
+        raise error
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    def _sleep(self, seconds: float) -> None:
+        if self.cancel.wait(seconds):
+            raise Cancelled()
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
+    @staticmethod
+    def _expect_obj(body: Any, where: str) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise MalformedResponse(f"the portal's answer ({where}) should be a JSON object")
+        return body
+
+
+def _seg(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _read(resp: Any) -> bytes:
+    raw = resp.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise MalformedResponse("the portal's answer was far too large")
+    return bytes(raw)
+
+
+def _parse_json(raw: bytes, status: int, headers: dict[str, str]) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        if status >= 500:
+            # A proxy's HTML error page in front of a struggling portal: still transient.
+            raise PortalUnreachable(
+                "unavailable", f"The portal answered {status} with a page that is not JSON."
+            ) from None
+        kind = headers.get("content-type", "unknown content")
+        raise MalformedResponse(
+            f"the portal's answer was not JSON ({kind}); is the address right?", status=status
+        ) from None
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return max(0.0, min(float(value or 1), 300.0))
+    except ValueError:
+        return 1.0
+
+
+__all__ = [
+    "USER_AGENT",
+    "PortalClient",
+    "PortalError",
+    "check_portal_url",
+    "new_idempotency_key",
+]

@@ -1,0 +1,143 @@
+"""Errors the portal client raises: one type per family, each carrying the contract's
+``code``, ``message`` and ``fields`` so the GUI and the CLI can say the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dentally_setup.portal.models import PaymentSettings
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    code: str
+    message: str
+
+
+class PortalError(Exception):
+    """Base of every error the portal client raises."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        fields: tuple[FieldProblem, ...] = (),
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = fields
+
+
+class PortalUnreachable(PortalError):
+    """Could not talk to the portal at all, or it kept failing (network, timeouts, 5xx)."""
+
+
+class MalformedResponse(PortalError):
+    """The portal answered, but not in the contract's shape."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__("malformed_response", message, status=status)
+
+
+class AuthError(PortalError):
+    """401 unauthorized or 403 forbidden: the token is wrong or lacks rights."""
+
+
+class NotFound(PortalError):
+    """404: the site or link session does not exist."""
+
+
+class Conflict(PortalError):
+    """409: ``already_linked`` or ``stripe_not_ready``."""
+
+
+class ValidationFailed(PortalError):
+    """422: ``validation_failed`` (with ``fields``) or ``idempotency_key_reused``."""
+
+
+class PreconditionRequired(PortalError):
+    """428: a PUT without If-Match (a bug in us, never the person's fault)."""
+
+
+class RateLimited(PortalError):
+    """429 that outlasted our patience."""
+
+
+class SettingsChanged(PortalError):
+    """412: someone changed the settings since we read them. Carries the current ones."""
+
+    def __init__(
+        self,
+        message: str,
+        current: PaymentSettings | None,
+        etag: str | None,
+        *,
+        status: int | None = 412,
+    ) -> None:
+        super().__init__("settings_changed", message, status=status)
+        self.current = current
+        self.etag = etag
+
+
+class InsecureAddress(PortalError):
+    """A plain http:// portal address that is not on this computer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("insecure_address", message)
+
+
+_BY_STATUS: dict[int, type[PortalError]] = {
+    401: AuthError,
+    403: AuthError,
+    404: NotFound,
+    409: Conflict,
+    422: ValidationFailed,
+    428: PreconditionRequired,
+    429: RateLimited,
+}
+
+
+def error_for_status(status: int, body: Any) -> PortalError:
+    """Build the error for a non-2xx answer from its status and (parsed) body."""
+    code, message, fields = "http_%d" % status, f"The portal answered {status}.", ()
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        err = body["error"]
+        code = str(err.get("code") or code)
+        message = str(err.get("message") or message)
+        raw_fields = err.get("fields") or []
+        if isinstance(raw_fields, list):
+            fields = tuple(
+                FieldProblem(str(f.get("field", "")), str(f.get("code", "")), str(f.get("message", "")))
+                for f in raw_fields
+                if isinstance(f, dict)
+            )
+    if status == 412:
+        from dentally_setup.portal.models import PaymentSettings
+
+        current = None
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            raw = body["error"].get("payment_settings")
+            if raw is not None:
+                try:
+                    current = PaymentSettings.from_json(raw)
+                except MalformedResponse:
+                    current = None
+        return SettingsChanged(message, current, None, status=status)
+    if status >= 500:
+        return PortalUnreachable(code, message, status=status)
+    cls = _BY_STATUS.get(status, PortalError)
+    return cls(code, message, status=status, fields=fields)
+
+
+class Cancelled(PortalError):
+    """The person cancelled the wait (the GUI sets the client's cancel event)."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled", "Cancelled.")

@@ -1,0 +1,404 @@
+"""Typed views of the portal contract's schemas (resources/portal-api.yaml).
+
+Each model has ``from_json`` that checks types strictly and raises ``MalformedResponse``
+naming the field, so a portal that answers with the wrong shape gives a clear message
+instead of a KeyError deep inside the GUI. ``to_json`` gives back the contract's shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dentally_setup.portal.errors import MalformedResponse
+
+JSON = dict[str, Any]
+
+
+def _obj(data: Any, where: str) -> JSON:
+    if not isinstance(data, dict):
+        raise MalformedResponse(f"{where} should be an object")
+    return data
+
+
+def _str(data: JSON, key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise MalformedResponse(f"{where}.{key} should be text")
+    return value
+
+
+def _opt_str(data: JSON, key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise MalformedResponse(f"{where}.{key} should be text or null")
+    return value
+
+
+def _bool(data: JSON, key: str, where: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise MalformedResponse(f"{where}.{key} should be true or false")
+    return value
+
+
+def _int(data: JSON, key: str, where: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedResponse(f"{where}.{key} should be a whole number")
+    return value
+
+
+def _opt_int(data: JSON, key: str, where: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedResponse(f"{where}.{key} should be a whole number or null")
+    return value
+
+
+def _str_list(data: JSON, key: str, where: str) -> list[str]:
+    value = data.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise MalformedResponse(f"{where}.{key} should be a list of text")
+    return list(value)
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "site") -> Site:
+        d = _obj(data, where)
+        return cls(id=_str(d, "id", where), name=_str(d, "name", where))
+
+    def to_json(self) -> JSON:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Practice:
+    id: str
+    name: str
+    country: str
+    currency: str
+    sites: tuple[Site, ...]
+    legal_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "practice") -> Practice:
+        d = _obj(data, where)
+        sites_raw = d.get("sites")
+        if not isinstance(sites_raw, list):
+            raise MalformedResponse(f"{where}.sites should be a list")
+        return cls(
+            id=_str(d, "id", where),
+            name=_str(d, "name", where),
+            country=_str(d, "country", where),
+            currency=_str(d, "currency", where).upper(),
+            sites=tuple(Site.from_json(s, f"{where}.sites[{i}]") for i, s in enumerate(sites_raw)),
+            legal_name=_opt_str(d, "legal_name", where),
+            email=_opt_str(d, "email", where),
+            phone=_opt_str(d, "phone", where),
+            website=_opt_str(d, "website", where),
+        )
+
+    def to_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "legal_name": self.legal_name,
+            "country": self.country,
+            "currency": self.currency,
+            "email": self.email,
+            "phone": self.phone,
+            "website": self.website,
+            "sites": [s.to_json() for s in self.sites],
+        }
+
+
+@dataclass(frozen=True)
+class AppointmentType:
+    id: str
+    name: str
+    duration_minutes: int
+    online_bookable: bool
+    price_minor: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "appointment_type") -> AppointmentType:
+        d = _obj(data, where)
+        return cls(
+            id=_str(d, "id", where),
+            name=_str(d, "name", where),
+            duration_minutes=_int(d, "duration_minutes", where),
+            online_bookable=_bool(d, "online_bookable", where),
+            price_minor=_opt_int(d, "price_minor", where),
+        )
+
+    def to_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "duration_minutes": self.duration_minutes,
+            "price_minor": self.price_minor,
+            "online_bookable": self.online_bookable,
+        }
+
+
+@dataclass(frozen=True)
+class Requirements:
+    currently_due: tuple[str, ...] = ()
+    past_due: tuple[str, ...] = ()
+    disabled_reason: str | None = None
+    current_deadline: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "requirements") -> Requirements:
+        d = _obj(data if data is not None else {}, where)
+        return cls(
+            currently_due=tuple(_str_list(d, "currently_due", where)),
+            past_due=tuple(_str_list(d, "past_due", where)),
+            disabled_reason=_opt_str(d, "disabled_reason", where),
+            current_deadline=_opt_str(d, "current_deadline", where),
+        )
+
+    def to_json(self) -> JSON:
+        return {
+            "currently_due": list(self.currently_due),
+            "past_due": list(self.past_due),
+            "disabled_reason": self.disabled_reason,
+            "current_deadline": self.current_deadline,
+        }
+
+
+@dataclass(frozen=True)
+class StripeAccount:
+    id: str
+    charges_enabled: bool
+    payouts_enabled: bool
+    details_submitted: bool
+    requirements: Requirements = field(default_factory=Requirements)
+    business_name: str | None = None
+    email: str | None = None
+    country: str | None = None
+    default_currency: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the account can take deposits now."""
+        return self.charges_enabled
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "account") -> StripeAccount:
+        d = _obj(data, where)
+        return cls(
+            id=_str(d, "id", where),
+            charges_enabled=_bool(d, "charges_enabled", where),
+            payouts_enabled=_bool(d, "payouts_enabled", where),
+            details_submitted=_bool(d, "details_submitted", where),
+            requirements=Requirements.from_json(d.get("requirements"), f"{where}.requirements"),
+            business_name=_opt_str(d, "business_name", where),
+            email=_opt_str(d, "email", where),
+            country=_opt_str(d, "country", where),
+            default_currency=_opt_str(d, "default_currency", where),
+        )
+
+    def to_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "business_name": self.business_name,
+            "email": self.email,
+            "country": self.country,
+            "default_currency": self.default_currency,
+            "charges_enabled": self.charges_enabled,
+            "payouts_enabled": self.payouts_enabled,
+            "details_submitted": self.details_submitted,
+            "requirements": self.requirements.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class DentallyAppAccount:
+    id: str
+    business_name: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "dentally_app_account") -> DentallyAppAccount:
+        d = _obj(data, where)
+        return cls(id=_str(d, "id", where), business_name=_opt_str(d, "business_name", where))
+
+    def to_json(self) -> JSON:
+        return {"id": self.id, "business_name": self.business_name}
+
+
+@dataclass(frozen=True)
+class StripeLink:
+    status: str  # "unlinked" | "linked"
+    livemode: bool
+    account: StripeAccount | None = None
+    dentally_app_account: DentallyAppAccount | None = None
+
+    @property
+    def linked(self) -> bool:
+        return self.status == "linked"
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "stripe") -> StripeLink:
+        d = _obj(data, where)
+        status = _str(d, "status", where)
+        if status not in ("unlinked", "linked"):
+            raise MalformedResponse(f"{where}.status has an unknown value")
+        account = d.get("account")
+        app = d.get("dentally_app_account")
+        return cls(
+            status=status,
+            livemode=_bool(d, "livemode", where),
+            account=StripeAccount.from_json(account, f"{where}.account") if account else None,
+            dentally_app_account=(
+                DentallyAppAccount.from_json(app, f"{where}.dentally_app_account") if app else None
+            ),
+        )
+
+    def to_json(self) -> JSON:
+        return {
+            "status": self.status,
+            "livemode": self.livemode,
+            "account": self.account.to_json() if self.account else None,
+            "dentally_app_account": (
+                self.dentally_app_account.to_json() if self.dentally_app_account else None
+            ),
+        }
+
+
+LINK_STATUSES = ("pending", "completed", "denied", "failed", "expired", "cancelled")
+
+
+@dataclass(frozen=True)
+class LinkError:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LinkSession:
+    id: str
+    status: str
+    authorize_url: str
+    redirect_uri: str
+    expires_at: str
+    livemode: bool
+    account: StripeAccount | None = None
+    error: LinkError | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "link_session") -> LinkSession:
+        d = _obj(data, where)
+        status = _str(d, "status", where)
+        if status not in LINK_STATUSES:
+            raise MalformedResponse(f"{where}.status has an unknown value")
+        account = d.get("account")
+        err = d.get("error")
+        error = None
+        if err:
+            e = _obj(err, f"{where}.error")
+            error = LinkError(_str(e, "code", f"{where}.error"), _str(e, "message", f"{where}.error"))
+        return cls(
+            id=_str(d, "id", where),
+            status=status,
+            authorize_url=_str(d, "authorize_url", where),
+            redirect_uri=_str(d, "redirect_uri", where),
+            expires_at=_str(d, "expires_at", where),
+            livemode=_bool(d, "livemode", where),
+            account=StripeAccount.from_json(account, f"{where}.account") if account else None,
+            error=error,
+        )
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """One site's payment settings as the contract's ``PaymentSettings``.
+
+    Amounts are integer minor units (pence for GBP).
+    """
+
+    deposits_enabled: bool
+    deposit_default_minor: int | None
+    deposit_by_type: dict[str, int]
+    balances_enabled: bool
+    invoices_enabled: bool
+    site_id: str = ""
+    currency: str = ""
+    updated_at: str = ""
+    updated_by: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "payment_settings") -> PaymentSettings:
+        d = _obj(data, where)
+        dep = _obj(d.get("deposits"), f"{where}.deposits")
+        by_type_raw = dep.get("by_appointment_type") or {}
+        by_type = _obj(by_type_raw, f"{where}.deposits.by_appointment_type")
+        for key, value in by_type.items():
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise MalformedResponse(
+                    f"{where}.deposits.by_appointment_type.{key} should be a whole number"
+                )
+        bal = _obj(d.get("balances"), f"{where}.balances")
+        inv = _obj(d.get("invoices"), f"{where}.invoices")
+        return cls(
+            deposits_enabled=_bool(dep, "enabled", f"{where}.deposits"),
+            deposit_default_minor=_opt_int(dep, "default_amount_minor", f"{where}.deposits"),
+            deposit_by_type=dict(by_type),
+            balances_enabled=_bool(bal, "enabled", f"{where}.balances"),
+            invoices_enabled=_bool(inv, "enabled", f"{where}.invoices"),
+            site_id=str(d.get("site_id") or ""),
+            currency=str(d.get("currency") or "").upper(),
+            updated_at=str(d.get("updated_at") or ""),
+            updated_by=_opt_str(d, "updated_by", where),
+        )
+
+    def input_json(self) -> JSON:
+        """The contract's ``PaymentSettingsInput``: what a PUT sends."""
+        return {
+            "deposits": {
+                "enabled": self.deposits_enabled,
+                "default_amount_minor": self.deposit_default_minor,
+                "by_appointment_type": dict(sorted(self.deposit_by_type.items())),
+            },
+            "balances": {"enabled": self.balances_enabled},
+            "invoices": {"enabled": self.invoices_enabled},
+        }
+
+    def to_json(self) -> JSON:
+        data = self.input_json()
+        data.update(
+            site_id=self.site_id,
+            currency=self.currency,
+            updated_at=self.updated_at,
+            updated_by=self.updated_by,
+        )
+        return data
+
+    def same_choices(self, other: PaymentSettings) -> bool:
+        """True when both ask for the same thing (ignores who saved it and when)."""
+        return self.input_json() == other.input_json()
+
+
+@dataclass(frozen=True)
+class VersionedSettings:
+    """Payment settings with the ETag they were read with (for If-Match)."""
+
+    settings: PaymentSettings
+    etag: str

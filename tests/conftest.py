@@ -1,0 +1,86 @@
+"""Fixtures every test shares: an isolated home for config/state/logs, an in-memory
+keyring, and (lazily) a running sandbox."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt and Chromium settings must be in place before anything imports PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_flags = "--disable-gpu --log-level=3"
+if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
+    _flags += " --no-sandbox"
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", _flags)
+os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
+
+
+class MemoryKeyring:
+    """A keyring backend that keeps secrets in a dict (tests only)."""
+
+    priority = 100
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+def _make_backend() -> object:
+    import keyring.backend
+
+    class _Backend(MemoryKeyring, keyring.backend.KeyringBackend):
+        pass
+
+    return _Backend()
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every config, state, data and log folder at a temporary directory."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DENTALLY_SETUP_HOME", str(home))
+    for var in ("DENTALLY_PORTAL_URL", "DENTALLY_PORTAL_TOKEN", "HTTP_PROXY", "HTTPS_PROXY",
+                "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return home
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    """Install an in-memory keyring backend for the test, restoring the old one after."""
+    import keyring
+
+    old = keyring.get_keyring()
+    backend = _make_backend()
+    keyring.set_keyring(backend)  # type: ignore[arg-type]
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(old)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[object]:
+    """A running sandbox (portal + Stripe imitation) with the `fresh` scenario."""
+    from dentally_setup.sandbox import Sandbox
+
+    sb = Sandbox(scenario="fresh", state_dir=tmp_path / "sandbox")
+    sb.start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
