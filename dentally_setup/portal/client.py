@@ -9,10 +9,10 @@ POST or PUT only with the same Idempotency-Key. Everything ends within ``budget`
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import json
 import logging
-import socket
 import ssl
 import threading
 import time
@@ -140,6 +140,13 @@ class PortalClient:
         if self.base_url.startswith("https:"):
             handlers.append(urllib.request.HTTPSHandler(context=_ssl_context()))
         self._opener = urllib.request.build_opener(*handlers)
+
+    def with_cancel(self, cancel: threading.Event) -> PortalClient:
+        """A copy that shares the connection set-up but stops when ``cancel`` is set, so
+        each wait in the GUI can be cancelled on its own."""
+        clone = copy.copy(self)
+        clone.cancel = cancel
+        return clone
 
     # ---- endpoints -------------------------------------------------------------------
 
@@ -295,8 +302,10 @@ class PortalClient:
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         headers.update(extra_headers or {})
-        req = urllib.request.Request(self.base_url + path, data=data, headers=headers,
-                                     method=method)
+        # base_url passed check_portal_url: https, or http on loopback only.
+        req = urllib.request.Request(  # noqa: S310
+            self.base_url + path, data=data, headers=headers, method=method
+        )
         started = time.monotonic()
         try:
             with self._opener.open(req, timeout=timeout) as resp:
@@ -307,7 +316,7 @@ class PortalClient:
                 raw = _read(err)
             except (OSError, MalformedResponse):
                 raw = b""
-        except (urllib.error.URLError, OSError, socket.timeout, ValueError) as err:
+        except (TimeoutError, urllib.error.URLError, OSError, ValueError) as err:
             reason = getattr(err, "reason", err)
             log.info("%s %s: no answer (%s)", method, path, type(reason).__name__)
             if isinstance(reason, ssl.SSLCertVerificationError):

@@ -106,7 +106,8 @@ _BY_STATUS: dict[int, type[PortalError]] = {
 
 def error_for_status(status: int, body: Any) -> PortalError:
     """Build the error for a non-2xx answer from its status and (parsed) body."""
-    code, message, fields = "http_%d" % status, f"The portal answered {status}.", ()
+    code, message = f"http_{status}", f"The portal answered {status}."
+    fields: tuple[FieldProblem, ...] = ()
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         err = body["error"]
         code = str(err.get("code") or code)
@@ -114,7 +115,9 @@ def error_for_status(status: int, body: Any) -> PortalError:
         raw_fields = err.get("fields") or []
         if isinstance(raw_fields, list):
             fields = tuple(
-                FieldProblem(str(f.get("field", "")), str(f.get("code", "")), str(f.get("message", "")))
+                FieldProblem(
+                    str(f.get("field", "")), str(f.get("code", "")), str(f.get("message", ""))
+                )
                 for f in raw_fields
                 if isinstance(f, dict)
             )

@@ -314,7 +314,9 @@ class LinkSession:
         error = None
         if err:
             e = _obj(err, f"{where}.error")
-            error = LinkError(_str(e, "code", f"{where}.error"), _str(e, "message", f"{where}.error"))
+            error = LinkError(
+                _str(e, "code", f"{where}.error"), _str(e, "message", f"{where}.error")
+            )
         return cls(
             id=_str(d, "id", where),
             status=status,

@@ -1,0 +1,97 @@
+"""Entry point: the command-line commands (status, settings, sandbox, doctor) or the wizard
+(normal, --demo, --autopilot). Heavy imports (Qt, stripe, keyring) happen only on the path
+that needs them, so start-up stays close to a bare Qt app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from dentally_setup import __version__
+
+log = logging.getLogger(__name__)
+
+CLI_COMMANDS = ("status", "settings", "sandbox", "doctor")
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dentally-setup",
+        description="Link the practice's Stripe account to the Dentally Portal and switch on "
+        "portal payments. Commands for IT and support: status, settings, sandbox, doctor "
+        "(see 'dentally-setup COMMAND --help').",
+    )
+    p.add_argument("--version", action="version", version=f"dentally-setup {__version__}")
+    p.add_argument("--portal-url", help="the portal's API address (else the saved one)")
+    p.add_argument("--demo", action="store_true",
+                   help="run against the built-in demo world: no network, no real money")
+    p.add_argument("--scenario", help="demo scenario (see 'dentally-setup sandbox --help')")
+    p.add_argument("--demo-reset", action="store_true", help="start the demo over")
+    p.add_argument("--faults", help="demo only: faults for the demo portal, e.g. fail:2:503")
+    p.add_argument("--autopilot", action="store_true",
+                   help="demo only: walk the whole wizard by itself, then print a JSON result")
+    p.add_argument("--autopilot-delay", type=int, default=800, metavar="MS",
+                   help="pause between autopilot steps (default 800; 0 for tests)")
+    p.add_argument("--screenshots", type=Path, metavar="DIR",
+                   help="save a PNG of every page as it is shown")
+    p.add_argument("--software-rendering", action="store_true",
+                   help="draw web pages without the graphics card (remote desktop, old GPUs)")
+    p.add_argument("--presenter", action="store_true",
+                   help="larger text and a slower autopilot, for a projector")
+    p.add_argument("--quit-after-first-paint", action="store_true",
+                   help="exit as soon as the first page is painted (for start-up timing)")
+    p.add_argument("--fresh", action="store_true", help="ignore unfinished progress")
+    p.add_argument("-v", "--verbose", action="store_true", help="more detail in the log")
+    return p
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in and args_in[0] in CLI_COMMANDS:
+        from dentally_setup.cli.main import main as cli_main
+
+        return cli_main(args_in)
+    parser = gui_parser()
+    args = parser.parse_args(args_in)
+    if args.autopilot and not args.demo:
+        parser.error("--autopilot works only with --demo (it clicks through the demo's "
+                     "imitation of Stripe, never the real one)")
+    if (args.scenario or args.demo_reset or args.faults) and not args.demo:
+        parser.error("--scenario, --demo-reset and --faults go with --demo")
+    if args.autopilot and not os.environ.get("QT_QPA_PLATFORM") and not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the autopilot needs no screen
+    if not has_display():
+        print("dentally-setup: no display found (DISPLAY is not set). Run it in a desktop "
+              "session, under 'xvfb-run dentally-setup ...', or try "
+              "'dentally-setup --demo --autopilot', which needs no screen.", file=sys.stderr)
+        return 2
+    from dentally_setup.logsetup import setup_logging
+
+    log_file = setup_logging(args.verbose)
+    log.info("dentally-setup %s starting (log: %s)", __version__, log_file)
+    try:
+        from dentally_setup.gui.run import run_gui
+
+        return run_gui(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        print(f"dentally-setup: something went wrong. Details are in the log: {log_file}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The command line: ``dentally-setup status | settings show|apply | sandbox | doctor``.
+
+``main(argv)`` returns the exit code and never lets a traceback reach the terminal: usage
+mistakes get argparse's message (exit 2), portal problems get plain English and the exit
+codes in ``cli.common``, and anything unexpected gets one line pointing at the log, where
+the full traceback is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from dentally_setup import __version__
+from dentally_setup.cli import doctor, sandbox_cmd, settings_cmd, status
+from dentally_setup.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    CliError,
+    exit_code_for,
+    messages_for,
+    print_error,
+)
+from dentally_setup.portal.errors import PortalError
+
+log = logging.getLogger(__name__)
+
+PROG = "dentally-setup"
+
+
+def _common_options(defaults: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command name.
+
+    The copy on each subcommand uses SUPPRESS so that, when the option is only given
+    before the command, the subcommand does not overwrite it with its own default.
+    """
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--portal-url", metavar="URL",
+                   default=None if defaults else argparse.SUPPRESS,
+                   help="the portal's API address (default: $DENTALLY_PORTAL_URL, then the "
+                        "address saved by the setup assistant)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   default=False if defaults else argparse.SUPPRESS,
+                   help="log more detail (to the log file)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[_common_options(True)],
+        description="Dentally Setup from the command line. The portal address comes from "
+                    "--portal-url, $DENTALLY_PORTAL_URL or the saved settings; the API token "
+                    "from $DENTALLY_PORTAL_TOKEN or the keyring.",
+        epilog="Exit codes: 0 done, 1 internal error, 2 bad usage or input, 3 refused by the "
+               "portal, 4 portal unreachable, 5 settings changed on the portal meanwhile.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parents = [_common_options(False)]
+    status.add_parser(sub, parents)
+    settings_cmd.add_parser(sub, parents)
+    sandbox_cmd.add_parser(sub, parents)
+    doctor.add_parser(sub, parents)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_usage(sys.stderr)
+        print_error(f"{PROG}: choose a command, e.g. `{PROG} status` (see {PROG} --help).")
+        return EXIT_USAGE
+    log_path: Path | str = "(no log file)"
+    try:
+        from dentally_setup.logsetup import setup_logging
+
+        log_path = setup_logging(verbose=args.verbose)
+    except Exception as exc:  # a read-only log folder must not stop the command itself
+        print_error(f"Warning: could not open the log file ({exc}).")
+    log.info("command: %s %s", PROG, args.command)
+    try:
+        return handler(args)
+    except CliError as exc:
+        print_error(exc.message)
+        return exc.code
+    except PortalError as exc:
+        log.info("portal error %s (HTTP %s): %s", exc.code, exc.status, exc.message)
+        print_error(messages_for(exc))
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        print_error("Stopped.")
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error in %s", args.command)
+        print_error(f"Something went wrong: {_one_line(exc)}. "
+                    f"Details are in the log: {log_path}")
+        return EXIT_INTERNAL
+
+
+def _one_line(exc: BaseException) -> str:
+    from dentally_setup.redact import redact
+
+    text = " ".join(str(exc).split()) or "no details"
+    return redact(f"{type(exc).__name__}: {text}")[:300]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""Every error a person can meet, in one place: a stable code support can search for
+(``DS-401``), what happened, and what to do next. The GUI and the CLI both use this, so the
+wording is the same everywhere (support reads it out over the phone)."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+from dentally_setup.portal.errors import PortalError
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str  # "DS-401"
+    what: str  # what happened, one sentence
+    next: str  # what to do next, one sentence
+    details: str = ""  # for support: the portal's own code and message, redacted later
+
+    @property
+    def text(self) -> str:
+        return f"{self.what} {self.next}".strip()
+
+    def for_support(self) -> str:
+        body = f"[{self.code}] {self.text}"
+        return f"{body}\n\n{self.details}" if self.details else body
+
+
+# portal error code -> (DS code, what happened, what to do next)
+_PORTAL: dict[str, tuple[str, str, str]] = {
+    "network": (
+        "DS-NET",
+        "The portal could not be reached.",
+        "Check this computer's internet connection, then press Try again.",
+    ),
+    "certificate_error": (
+        "DS-TLS",
+        "This computer did not trust the portal's security certificate.",
+        "If the practice uses a web filter or proxy, ask IT to check it, then try again.",
+    ),
+    "unavailable": (
+        "DS-503",
+        "The portal is having trouble right now.",
+        "Wait a minute, then press Try again. Nothing you entered has been lost.",
+    ),
+    "unauthorized": (
+        "DS-401",
+        "The portal did not accept the API token.",
+        "Check the token in the Dentally Portal web admin (Settings → API tokens) and enter "
+        "it again.",
+    ),
+    "forbidden": (
+        "DS-403",
+        "The portal refused the request.",
+        "The token may not have permission to change payments; ask the practice owner.",
+    ),
+    "not_found": (
+        "DS-404",
+        "The portal could not find what we asked for.",
+        "The site may have been removed. Go back a step and try again.",
+    ),
+    "already_linked": (
+        "DS-409L",
+        "The portal is already linked to a Stripe account.",
+        "Go back to the Stripe status page to see which one, or unlink it first.",
+    ),
+    "stripe_not_ready": (
+        "DS-409S",
+        "Stripe has not finished checking the linked account, so payments cannot be "
+        "switched on yet.",
+        "Save with payments switched off for now, or finish Stripe's checks and check again.",
+    ),
+    "settings_changed": (
+        "DS-412",
+        "Someone changed these payment settings while you were working.",
+        "Look at their change below and choose which to keep.",
+    ),
+    "validation_failed": (
+        "DS-422",
+        "The portal did not accept some of the values.",
+        "Correct the fields marked below and save again.",
+    ),
+    "idempotency_key_reused": (
+        "DS-422K",
+        "The portal saw this save before with different values.",
+        "Press Try again; a fresh save will be made.",
+    ),
+    "precondition_required": (
+        "DS-428",
+        "The portal asked for the version of the settings we changed.",
+        "Press Try again; the settings will be read again first.",
+    ),
+    "rate_limited": (
+        "DS-429",
+        "The portal is busy.",
+        "Wait a minute, then press Try again.",
+    ),
+    "malformed_response": (
+        "DS-BAD",
+        "The portal sent an answer this app does not understand.",
+        "Check the portal address; if it is right, contact Dentally support with this code.",
+    ),
+    "insecure_address": (
+        "DS-HTTP",
+        "That portal address is not secure.",
+        "Use the https:// address from the web admin.",
+    ),
+    "cancelled": ("DS-CAN", "Stopped.", "Press Try again when you are ready."),
+}
+
+# link session outcomes (LinkSession.status / error.code)
+_LINK: dict[str, tuple[str, str, str]] = {
+    "denied": (
+        "DS-L-DENIED",
+        "The link was declined on Stripe's page, so nothing was linked.",
+        "If that was a mistake, press Try again and choose Connect on Stripe's page.",
+    ),
+    "expired": (
+        "DS-L-EXPIRED",
+        "The link took too long and timed out (Stripe allows 15 minutes).",
+        "Press Start again for a fresh link.",
+    ),
+    "cancelled": (
+        "DS-L-CANCEL",
+        "The link was cancelled.",
+        "Press Start again when you are ready.",
+    ),
+    "invalid_grant": (
+        "DS-L-GRANT",
+        "Stripe did not accept the link (the one-time code had expired or was already used).",
+        "Press Start again for a fresh link; nothing was changed on Stripe.",
+    ),
+    "account_connected_elsewhere": (
+        "DS-L-ELSEWHERE",
+        "That Stripe account is already connected to another platform (the Dentally app).",
+        "Create a new Stripe account that shares the practice's details; this app shows how.",
+    ),
+    "failed": (
+        "DS-L-FAIL",
+        "Stripe and the portal could not finish the link.",
+        "Press Start again for a fresh link. If it happens again, contact support with this "
+        "code.",
+    ),
+}
+
+_OTHER: dict[str, tuple[str, str, str]] = {
+    "unexpected": (
+        "DS-BUG",
+        "Something went wrong inside Dentally Setup.",
+        "Press Try again. If it happens again, press Support and copy the diagnostics.",
+    ),
+    "webview_certificate": (
+        "DS-W-TLS",
+        "The connection to Stripe is not safe: its certificate was not trusted.",
+        "Use 'Open in my browser instead'. A practice proxy that inspects secure traffic "
+        "is a common cause; IT can check it.",
+    ),
+    "webview_load": (
+        "DS-W-LOAD",
+        "Stripe's page could not be loaded.",
+        "Check the internet connection, or use 'Open in my browser instead'.",
+    ),
+    "webview_webauthn": (
+        "DS-W-KEY",
+        "This Stripe sign-in needs a security key or passkey, which works best in a browser.",
+        "Use 'Open in my browser instead' to finish there.",
+    ),
+    "stripe_authorize_error": (
+        "DS-W-STRIPE",
+        "Stripe refused to show its link page.",
+        "Press Start again. If it happens again, contact Dentally support with this code.",
+    ),
+    "session_idle": (
+        "DS-L-IDLE",
+        "The Stripe page has been open longer than the link allows.",
+        "Press Start again for a fresh link.",
+    ),
+}
+
+
+def _build(entry: tuple[str, str, str], details: str = "") -> Message:
+    code, what, nxt = entry
+    return Message(code, what, nxt, details)
+
+
+def for_portal_error(exc: PortalError) -> Message:
+    entry = _PORTAL.get(exc.code)
+    if entry is None and exc.status is not None and exc.status >= 500:
+        entry = _PORTAL["unavailable"]
+    details = f"portal code: {exc.code}" + (f" (HTTP {exc.status})" if exc.status else "")
+    details += f"\nportal message: {exc.message}"
+    if entry is None:
+        return Message(
+            f"DS-{exc.status or 'ERR'}",
+            exc.message if exc.message.endswith(".") else exc.message + ".",
+            "Press Try again. If it happens again, contact support with this code.",
+            details,
+        )
+    return _build(entry, details)
+
+
+def for_link(status: str, error_code: str | None = None, error_message: str = "") -> Message:
+    key = error_code if error_code in _LINK else status
+    details = f"link status: {status}" + (f"; error: {error_code}" if error_code else "")
+    if error_message:
+        details += f"\nportal message: {error_message}"
+    return _build(_LINK.get(key, _LINK["failed"]), details)
+
+
+def for_key(key: str, details: str = "") -> Message:
+    return _build(_OTHER[key], details)
+
+
+def for_exception(exc: BaseException) -> Message:
+    """Any exception: portal errors by their code, anything else as an internal error with
+    the traceback in the details (which go to the log and 'Copy details', never on screen)."""
+    if isinstance(exc, PortalError):
+        return for_portal_error(exc)
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return _build(_OTHER["unexpected"], tb)
+
+
+ALL_CODES: tuple[str, ...] = tuple(
+    entry[0] for table in (_PORTAL, _LINK, _OTHER) for entry in table.values()
+)

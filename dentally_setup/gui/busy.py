@@ -1,0 +1,43 @@
+"""A busy line: an indeterminate bar, what we are waiting for, and a Cancel button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+
+class BusyLine(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setAccessibleName("Busy")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setMaximumWidth(160)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Working")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel waiting")
+        self.cancel_button.clicked.connect(self._on_cancel)
+        self._cancel: Callable[[], None] | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def start(self, text: str, cancel: Callable[[], None] | None = None) -> None:
+        self.label.setText(text)
+        self._cancel = cancel
+        self.cancel_button.setVisible(cancel is not None)
+        self.show()
+
+    def stop(self) -> None:
+        self._cancel = None
+        self.hide()
+
+    def _on_cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel()

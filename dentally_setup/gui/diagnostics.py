@@ -1,0 +1,102 @@
+"""The Support window: facts support asks for, readable aloud over a screen-share, with
+"Copy diagnostics" (redacted text) and "Open log folder"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QUrl, qVersion
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from dentally_setup.flow import diagnostics
+from dentally_setup.gui.worker import run_in_background
+from dentally_setup.redact import redact
+from dentally_setup.store.paths import log_dir
+
+if TYPE_CHECKING:
+    from dentally_setup.gui.wizard import SetupWizard
+
+
+def qt_versions() -> list[tuple[str, str]]:
+    import PySide6
+
+    rows = [("Qt", qVersion()), ("PySide6", PySide6.__version__)]
+    try:
+        from PySide6.QtWebEngineCore import qWebEngineVersion
+
+        rows.append(("QtWebEngine", qWebEngineVersion()))
+    except ImportError:
+        rows.append(("QtWebEngine", "not installed"))
+    return rows
+
+
+class DiagnosticsWindow(QDialog):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(wizard)
+        self.wizard = wizard
+        self.setWindowTitle("Support — diagnostics")
+        self.resize(720, 520)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Diagnostics")
+        self.copy_button = QPushButton("Copy diagnostics")
+        self.copy_button.setAccessibleName("Copy the diagnostics to the clipboard")
+        self.copy_button.clicked.connect(self.copy)
+        self.logs_button = QPushButton("Open log folder")
+        self.logs_button.setAccessibleName("Open the folder with the log files")
+        self.logs_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir()))))
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addWidget(self.copy_button)
+        row.addWidget(self.logs_button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(row)
+        self._portal = "checking…"
+        self._keyring = "checking…"
+        self.refresh()
+        self._check_in_background()
+
+    def _check_in_background(self) -> None:
+        state = self.wizard.state
+        client = state.client() if state.token and state.portal_url else None
+
+        def work() -> tuple[str, str]:
+            from dentally_setup.store.secrets import backend_name
+
+            return diagnostics.reachability(client), backend_name()
+
+        def done(result: tuple[str, str]) -> None:
+            self._portal, self._keyring = result
+            self.refresh()
+
+        run_in_background(work, done, lambda exc: None)
+
+    def refresh(self) -> None:
+        wiz = self.wizard
+        rows = diagnostics.collect(
+            qt_versions=qt_versions(),
+            page=wiz.current_step().title,
+            history=wiz.visited,
+            portal_url=wiz.state.portal_url,
+            portal_status=self._portal,
+            keyring_backend=self._keyring,
+            errors=wiz.errors_seen,
+            log_dir=str(log_dir()),
+            mode="demo" if wiz.demo is not None else "normal",
+        )
+        self.text.setPlainText(diagnostics.as_text(rows))
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(redact(self.text.toPlainText()))

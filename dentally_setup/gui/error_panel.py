@@ -1,0 +1,93 @@
+"""Errors shown in the page where they happened: the plain sentence, a stable code, a
+"Details" expander and "Copy details" for support, and an optional "Try again"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dentally_setup.flow.messages import Message
+from dentally_setup.redact import redact
+
+
+class ErrorPanel(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Problem")
+        self._retry: Callable[[], None] | None = None
+        self._message: Message | None = None
+
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAccessibleName("Problem description")
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.setAccessibleName("Try again")
+        self.retry_button.clicked.connect(self._on_retry)
+        self.details_button = QPushButton("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setAccessibleName("Show details for support")
+        self.copy_button = QPushButton("Copy details")
+        self.copy_button.setAccessibleName("Copy details for support")
+        self.copy_button.clicked.connect(self.copy_details)
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName("Details for support")
+        self.details.setMaximumHeight(110)
+        self.details.hide()
+        self.details_button.toggled.connect(self.details.setVisible)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.retry_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.details_button)
+        buttons.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        layout.addWidget(self.details)
+        self.hide()
+
+    @property
+    def message(self) -> Message | None:
+        return self._message
+
+    def show_message(self, message: Message, retry: Callable[[], None] | None = None) -> None:
+        self._message = message
+        self._retry = retry
+        # The icon is a word, not only a colour: nothing is conveyed by colour alone.
+        self.text.setText(f"<b>Problem:</b> {_esc(message.what)}<br>{_esc(message.next)}"
+                          f"<br><small>Code for support: {message.code}</small>")
+        self.details.setPlainText(redact(message.for_support()))
+        self.retry_button.setVisible(retry is not None)
+        self.show()
+
+    def clear(self) -> None:
+        self._message = None
+        self.hide()
+
+    def copy_details(self) -> None:
+        QGuiApplication.clipboard().setText(self.details.toPlainText())
+
+    def _on_retry(self) -> None:
+        retry = self._retry
+        self.clear()
+        if retry is not None:
+            retry()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

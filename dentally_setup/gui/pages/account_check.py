@@ -1,0 +1,95 @@
+"""Page 5: the linked account, and whether it can take payments yet, in people's words."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
+from dentally_setup.flow.readiness import readiness
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.stripe_status import esc
+from dentally_setup.portal.models import StripeLink
+
+
+class AccountCheckPage(BasePage):
+    step = Step.ACCOUNT_CHECK
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("Can the linked Stripe account take payments?")
+        self.account_text = self.paragraph(name="Linked account")
+        self.status_text = self.paragraph(name="Whether the account can take payments")
+        self.needs_text = self.paragraph(name="What Stripe still needs")
+        self.both_text = self.paragraph(name="The Dentally app's account")
+        self.open_button = QPushButton("Open Stripe to finish")
+        self.open_button.setAccessibleName("Open Stripe in my browser to finish")
+        self.open_button.clicked.connect(self._open_stripe)
+        self.check_button = QPushButton("Check again")
+        self.check_button.setAccessibleName("Check the account again")
+        self.check_button.clicked.connect(self.refresh)
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addWidget(self.check_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addStretch(1)
+        self._loaded = False
+
+    @property
+    def ready(self) -> bool:
+        acct = self.state.account
+        return bool(self._loaded and acct is not None and acct.charges_enabled)
+
+    def initializePage(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._loaded = False
+        self.call(lambda c: c.stripe_link(), self._show, "Asking Stripe about the account…",
+                  retry=self.refresh)
+
+    def _show(self, link: StripeLink) -> None:
+        self.state.link = link
+        acct = link.account
+        if not link.linked or acct is None:
+            self.account_text.setText("<b>The portal is not linked to Stripe any more.</b> "
+                                      "Go back and link it again.")
+            self.status_text.clear()
+            self.needs_text.clear()
+            self.both_text.clear()
+            self.open_button.hide()
+            self._loaded = True
+            self.completeChanged.emit()
+            return
+        self.account_text.setText(
+            f"Linked account: <b>{esc(acct.business_name) or 'unnamed'}</b> ({esc(acct.id)})")
+        r = readiness(acct)
+        mark = "✔ Ready:" if r.ready else "✖ Not ready yet:"  # words and a sign, not colour
+        self.status_text.setText(f"<b>{mark}</b> {esc(r.headline)}<br>{esc(r.detail)}")
+        self.needs_text.setText(esc(r.needs_sentence))
+        self.needs_text.setVisible(bool(r.needs))
+        self.open_button.setVisible(not r.ready or bool(r.needs))
+        app = link.dentally_app_account
+        if app is not None and app.id != acct.id:
+            self.both_text.setText(
+                "The portal now uses this <b>new</b> account. The Dentally app still uses "
+                f"<b>{esc(app.business_name) or 'its account'}</b> ({esc(app.id)}); nothing "
+                "moved.")
+            self.both_text.show()
+        else:
+            self.both_text.hide()
+        self._loaded = True
+        self.completeChanged.emit()
+        self.setup_wizard().page_ready(self)
+
+    def _open_stripe(self) -> None:
+        acct = self.state.account
+        wiz = self.setup_wizard()
+        wiz.open_external(wiz.dashboard_url(acct.id if acct else ""))
+
+    def isComplete(self) -> bool:
+        return self._loaded and not self.working and self.state.account is not None
+
+    def nextId(self) -> int:
+        return int(Step.SETTINGS)

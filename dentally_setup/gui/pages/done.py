@@ -1,0 +1,57 @@
+"""Page 8: what is now true, what patients will see, and what to do next."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.money import display_money
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.stripe_status import esc
+
+
+class DonePage(BasePage):
+    step = Step.DONE
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("All set.")
+        self.summary = self.paragraph(name="Summary")
+        self.next_steps = self.paragraph(name="Next steps")
+        self.body.addStretch(1)
+
+    def initializePage(self) -> None:
+        st = self.state
+        acct = st.account
+        lines: list[str] = []
+        if acct is not None:
+            ready = "can take payments" if acct.charges_enabled else (
+                "is still being checked by Stripe")
+            lines.append(f"The portal is linked to Stripe account <b>{esc(acct.business_name)}"
+                         f"</b> ({esc(acct.id)}), which {ready}.")
+        for site in st.practice.sites if st.practice else ():
+            vs = st.saved.get(site.id) or st.current.get(site.id)
+            if vs is None:
+                continue
+            s = vs.settings
+            if s.deposits_enabled:
+                amount = display_money(s.deposit_default_minor, st.currency)
+                dep = f"deposit {amount} per online booking"
+            else:
+                dep = "no deposits"
+            pay = [w for w, on in (("balances", s.balances_enabled),
+                                   ("invoices", s.invoices_enabled)) if on]
+            paying = ("patients can pay " + " and ".join(pay) + " online") if pay else (
+                "no online payments")
+            lines.append(f"<b>{esc(site.name)}</b>: {dep}; {paying}.")
+        self.summary.setText("<br>".join(lines))
+        self.next_steps.setText(
+            "<b>What patients will see:</b> when they book online they are asked for the "
+            "deposit; in the portal they can pay what they owe.<br><br>"
+            "<b>Next steps:</b><ul>"
+            "<li>If Stripe still needs details, finish them in Stripe, then run this "
+            "assistant again to switch payments on.</li>"
+            "<li>Linking Stripe to the Dentally app itself is a separate step, in the "
+            "Dentally app under Settings → Sites → Online payments.</li></ul>")
+        self.setup_wizard().page_ready(self)

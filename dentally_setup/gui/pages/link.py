@@ -1,0 +1,325 @@
+"""Page 4: Stripe's authorize page inside the app (or in the system browser), then wait for
+the portal to say how the link ended. The app never sees the authorization code: Stripe
+sends the browser to the portal's redirect_uri and the portal exchanges it."""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dentally_setup.flow import messages
+from dentally_setup.flow.link import cancel_quietly, seconds_left, start_session, wait_for_outcome
+from dentally_setup.flow.prefill import prefill_from_practice
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.portal.client import PortalClient
+from dentally_setup.portal.models import LinkSession
+from dentally_setup.resources import resource
+
+if TYPE_CHECKING:
+    from dentally_setup.gui.webview import LinkBrowser
+
+log = logging.getLogger(__name__)
+
+STRIPE_HOSTS = ("connect.stripe.com", "dashboard.stripe.com", "stripe.com", "*.stripe.com")
+ELSEWHERE_TEXT = (
+    "<b>This Stripe account already serves another platform</b> (the Dentally app), so "
+    "Stripe will not connect it to the portal too.<br><br>The way through: create a "
+    "<b>new account</b> under the same Stripe login and choose to <b>share the legal "
+    "entity</b> of the existing business. Its details are copied for you."
+)
+
+
+class LinkPage(BasePage):
+    step = Step.LINK
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("Sign in on Stripe's page, choose the practice's account and press "
+                         "Connect.")
+        self.browser: LinkBrowser | None = None
+        self._completed = False
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self._session_idle)
+
+        # Where the page really is, so staff can see it is Stripe.
+        self.padlock = QLabel()
+        self.padlock.setPixmap(QIcon(str(resource("padlock.svg"))).pixmap(QSize(16, 16)))
+        self.padlock.setAccessibleName("Secure connection")
+        self.host = QLabel("")
+        self.host.setAccessibleName("Web page address")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(180)
+        self.progress.setAccessibleName("Page loading")
+        top = QHBoxLayout()
+        top.addWidget(self.padlock)
+        top.addWidget(self.host, 1)
+        top.addWidget(self.progress)
+        self.body.addLayout(top)
+
+        self.stack = QStackedWidget()
+        self.web_area = QWidget()
+        self.web_row = QHBoxLayout(self.web_area)
+        self.web_row.setContentsMargins(0, 0, 0, 0)
+        self.side = self._guidance_panel()
+        self.web_row.addWidget(self.side)
+        self.side.hide()
+        self.waiting = QLabel()
+        self.waiting.setWordWrap(True)
+        self.waiting.setAccessibleName("Link progress")
+        self.stack.addWidget(self.web_area)
+        self.stack.addWidget(self.waiting)
+        self.body.addWidget(self.stack, 1)
+
+        self.browser_button = QPushButton("Open in my browser instead")
+        self.browser_button.setAccessibleName("Open Stripe's page in my web browser instead")
+        self.browser_button.clicked.connect(self.use_system_browser)
+        self.restart_button = QPushButton("Start again")
+        self.restart_button.setAccessibleName("Start the link again")
+        self.restart_button.clicked.connect(lambda: self.begin())
+        self.not_listed_button = QPushButton("My account isn't listed")
+        self.not_listed_button.setAccessibleName("My Stripe account isn't listed")
+        self.not_listed_button.clicked.connect(self.show_guidance)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel linking")
+        self.cancel_button.clicked.connect(self.cancel_link)
+        buttons = QHBoxLayout()
+        for b in (self.browser_button, self.restart_button, self.not_listed_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        self.body.addLayout(buttons)
+
+    def _guidance_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("guidancePanel")
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
+        panel.setMaximumWidth(280)
+        panel.setAccessibleName("Account connected to another platform")
+        text = QLabel(ELSEWHERE_TEXT)
+        text.setWordWrap(True)
+        self.create_button = QPushButton("Create a new account")
+        self.create_button.setAccessibleName(
+            "Start again on Stripe's form for a new account, filled in with the practice's "
+            "details")
+        self.create_button.clicked.connect(lambda: self.begin("register"))
+        self.how_button = QPushButton("Show me how")
+        self.how_button.setAccessibleName("Show the steps with pictures")
+        self.how_button.clicked.connect(self._to_guidance)
+        layout = QVBoxLayout(panel)
+        layout.addWidget(text)
+        layout.addWidget(self.create_button)
+        layout.addWidget(self.how_button)
+        layout.addStretch(1)
+        return panel
+
+    # ---- the flow ----------------------------------------------------------------------
+
+    def initializePage(self) -> None:
+        self._completed = False
+        self.side.hide()
+        self.begin(self.state.landing)
+
+    def begin(self, landing: str | None = None) -> None:
+        """Start (or start again with) a fresh link session."""
+        landing = landing or self.state.landing
+        self.state.landing = landing
+        self._completed = False
+        self._idle.stop()
+        old = self.state.session
+        prefill = (prefill_from_practice(self.state.practice)
+                   if landing == "register" and self.state.practice else None)
+
+        def work(client: PortalClient) -> LinkSession:
+            if old is not None and old.pending:
+                cancel_quietly(client, old.id)
+            return start_session(client, landing, prefill)
+
+        self.stack.setCurrentWidget(self.web_area)
+        self.call(work, self._show_session, "Asking the portal for Stripe's page…",
+                  retry=self.begin)
+
+    def _show_session(self, session: LinkSession) -> None:
+        self.state.session = session
+        self.setup_wizard().save_progress()
+        left = seconds_left(session)
+        if left is not None:
+            self._idle.start(int(max(1.0, left) * 1000))
+        browser = self._ensure_browser(session)
+        browser.load(session.authorize_url)
+        self.stack.setCurrentWidget(self.web_area)
+
+    def _ensure_browser(self, session: LinkSession) -> LinkBrowser:
+        self._drop_browser()
+        from dentally_setup.gui.webview import LinkBrowser  # lazily: QtWebEngine is heavy
+
+        hosts = list(STRIPE_HOSTS)
+        demo = self.setup_wizard().demo
+        if demo is not None:
+            hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
+        browser = LinkBrowser(session.redirect_uri, hosts)
+        browser.setAccessibleName("Stripe's page")
+        browser.redirectReached.connect(self._stripe_part_over)
+        browser.connectedElsewhere.connect(self.show_guidance)
+        browser.stripeError.connect(self._stripe_error)
+        browser.loadProgress.connect(self.progress.setValue)
+        browser.locationChanged.connect(self._location)
+        browser.externalRequested.connect(self._external)
+        browser.certificateProblem.connect(
+            lambda text: self.show_message(messages.for_key("webview_certificate", text),
+                                           self.use_system_browser))
+        browser.webAuthProblem.connect(
+            lambda text: self.show_message(messages.for_key("webview_webauthn", text),
+                                           self.use_system_browser))
+        self.web_row.insertWidget(0, browser, 1)
+        self.browser = browser
+        browser.pageKind.connect(self._stripe_page_shown)
+        self.setup_wizard().browserCreated.emit(browser)
+        return browser
+
+    def _stripe_page_shown(self, kind: str) -> None:
+        self.setup_wizard().take_screenshot(f"link-{kind or 'stripe'}")
+
+    def _drop_browser(self) -> None:
+        if self.browser is not None:
+            browser, self.browser = self.browser, None
+            self.web_row.removeWidget(browser)
+            browser.shutdown()
+            self.host.setText("")
+            self.progress.setValue(0)
+
+    def _location(self, host: str, secure: bool) -> None:
+        self.host.setText(host)
+        self.padlock.setVisible(secure)
+
+    def _stripe_part_over(self) -> None:
+        """The browser reached the portal's redirect_uri: the portal now finishes the link."""
+        self._idle.stop()
+        self._drop_browser()
+        self.waiting.setText("<b>Finishing the link…</b><br>The portal is completing the "
+                             "link with Stripe. This takes a few seconds.")
+        self.stack.setCurrentWidget(self.waiting)
+        self._poll()
+
+    def use_system_browser(self) -> None:
+        session = self.state.session
+        if session is None or not session.pending:
+            return
+        self._drop_browser()  # no Stripe session left inside the app
+        self.setup_wizard().open_external(session.authorize_url)
+        self.waiting.setText(
+            "<b>Stripe's page is open in your web browser.</b><br>Sign in there, choose the "
+            "practice's account and press Connect. This page moves on by itself when you "
+            "have finished.")
+        self.stack.setCurrentWidget(self.waiting)
+        self._poll()
+
+    def _poll(self) -> None:
+        session = self.state.session
+        if session is None:
+            return
+        interval = 0.25 if self.setup_wizard().demo is not None else 1.0
+        sid = session.id
+        self.call(lambda c: wait_for_outcome(c, sid, c.cancel, interval=interval),
+                  self._outcome, "Waiting for Stripe and the portal…", retry=self._poll)
+
+    def _outcome(self, session: LinkSession) -> None:
+        self.state.session = session
+        self.state.link_outcome = session.status
+        if session.status == "completed":
+            self._completed = True
+            self.state.link = None  # the account check page reads it afresh
+            self.waiting.setText("<b>Linked.</b> Moving on to check the account…")
+            self.completeChanged.emit()
+            self.setup_wizard().link_completed(self)
+            return
+        err = session.error
+        msg = messages.for_link(session.status, err.code if err else None,
+                                err.message if err else "")
+        self.waiting.setText(f"<b>{msg.what}</b>")
+        self.stack.setCurrentWidget(self.waiting)
+        self.show_message(msg, self.begin)
+        if err is not None and err.code == "account_connected_elsewhere":
+            self.show_guidance()
+        self.setup_wizard().link_ended(self, session.status)
+
+    def cancel_link(self) -> None:
+        self.cancel_work()
+        self._idle.stop()
+        self._drop_browser()
+        session = self.state.session
+        if session is not None and session.pending:
+            sid = session.id
+            self.call(lambda c: c.cancel_link_session(sid), self._outcome, "Cancelling…")
+        else:
+            self.stack.setCurrentWidget(self.waiting)
+            self.show_message(messages.for_link("cancelled"), self.begin)
+
+    def show_guidance(self) -> None:
+        """The one-platform trap was spotted (or the person said their account is missing):
+        explain it beside the page, keeping Stripe's page where it is."""
+        self.side.show()
+        self.setup_wizard().guidance_raised(self)
+
+    def _to_guidance(self) -> None:
+        self.setup_wizard().go_back_to(Step.GUIDANCE)
+
+    def _stripe_error(self, code: str, description: str) -> None:
+        key = "webview_load" if code == "load_failed" else "stripe_authorize_error"
+        self.show_message(messages.for_key(key, f"{code}: {description}"), self.begin)
+
+    def _external(self, url: str) -> None:
+        host = urllib.parse.urlsplit(url).hostname or url
+        answer = self.setup_wizard().ask(
+            "Open in your browser?",
+            f"Stripe's page wants to open {host}. It will open in your web browser, not "
+            "here. Open it?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.setup_wizard().open_external(url)
+
+    def _session_idle(self) -> None:
+        if self.browser is not None and not self._completed:
+            self.show_message(messages.for_key("session_idle"), self.begin)
+
+    # ---- wizard hooks ------------------------------------------------------------------
+
+    def isComplete(self) -> bool:
+        return self._completed and not self.working
+
+    def leave(self) -> None:
+        super().leave()
+        self._idle.stop()
+        self._drop_browser()
+
+    def cleanupPage(self) -> None:
+        session = self.state.session
+        self.leave()
+        if session is not None and session.pending:
+            # Going back: the portal should stop accepting this session's state.
+            from dentally_setup.gui.worker import run_in_background
+
+            client = self.state.client()
+            run_in_background(lambda: cancel_quietly(client, session.id),
+                              lambda _r: None, lambda _e: None)
+        super().cleanupPage()
+
+    def nextId(self) -> int:
+        return int(Step.ACCOUNT_CHECK)

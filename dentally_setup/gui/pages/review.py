@@ -1,0 +1,232 @@
+"""Page 7: what will change, site by site; Save writes each change once (If-Match and an
+idempotency key), reads it back and confirms. A 412 shows what someone else changed and
+lets the person choose; a 409 stripe_not_ready sends them back to the account check."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QWidget
+
+from dentally_setup.flow import messages
+from dentally_setup.flow.drafts import SiteDraft, build_settings
+from dentally_setup.flow.save import SiteWrite, plan_write, write_site
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.stripe_status import esc
+from dentally_setup.portal.errors import Conflict, SettingsChanged
+from dentally_setup.portal.models import PaymentSettings, VersionedSettings
+from dentally_setup.settings.diff import diff_settings
+
+log = logging.getLogger(__name__)
+
+
+class ReviewPage(BasePage):
+    step = Step.REVIEW
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("Check the changes, then press Save.")
+        self.summary = QTextBrowser()
+        self.summary.setAccessibleName("Changes to be saved")
+        self.summary.setOpenLinks(False)
+        self.body.addWidget(self.summary, 1)
+        self.save_button = QPushButton("Save")
+        self.save_button.setAccessibleName("Save the payment settings")
+        self.save_button.clicked.connect(self.save)
+        self.keep_theirs = QPushButton("Keep their change")
+        self.keep_theirs.setAccessibleName("Keep the other person's change and review again")
+        self.keep_theirs.clicked.connect(self._keep_theirs)
+        self.use_mine = QPushButton("Use mine instead")
+        self.use_mine.setAccessibleName("Save my settings over the other person's change")
+        self.use_mine.clicked.connect(self._use_mine)
+        self.to_account = QPushButton("Back to the account check")
+        self.to_account.setAccessibleName("Go back to the account check")
+        self.to_account.clicked.connect(
+            lambda: self.setup_wizard().go_back_to(Step.ACCOUNT_CHECK))
+        row = QHBoxLayout()
+        for b in (self.save_button, self.keep_theirs, self.use_mine, self.to_account):
+            row.addWidget(b)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.plan: dict[str, PaymentSettings] = {}
+        self._conflict: SettingsChanged | None = None
+        self._conflict_site = ""
+        self._done = False
+
+    def initializePage(self) -> None:
+        self._done = False
+        self._conflict = None
+        self._show_plan()
+        self.setup_wizard().page_ready(self)
+
+    @property
+    def stripe_ready(self) -> bool:
+        acct = self.state.account
+        return acct is not None and acct.charges_enabled
+
+    def _show_plan(self) -> None:
+        self.keep_theirs.hide()
+        self.use_mine.hide()
+        self.to_account.hide()
+        practice = self.state.practice
+        if practice is None:
+            return
+        self.plan = {}
+        parts: list[str] = []
+        if not self.stripe_ready:
+            parts.append(
+                "<p><b>Stripe is not ready yet</b>, so deposits, balances and invoices will be "
+                "saved switched <b>off</b>, with your amounts kept. Come back and save again "
+                "once Stripe has finished its checks.</p>")
+        for site in practice.sites:
+            current = self.state.current.get(site.id)
+            draft = self.state.drafts.get(site.id)
+            if current is None or draft is None:
+                continue
+            new, problems = build_settings(draft, self.state.types, self.state.currency,
+                                           current.settings)
+            if new is None:
+                parts.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(next(iter(problems.values())))}"
+                             "</p>")
+                continue
+            new = replace(new, site_id=site.id)
+            if not self.stripe_ready:
+                new = replace(new, deposits_enabled=False, balances_enabled=False,
+                              invoices_enabled=False)
+            changes = diff_settings(current.settings, new, self.state.types, self.state.currency)
+            parts.append(f"<h3>{esc(site.name)}</h3>")
+            if site.id in self.state.saved and self.state.saved[site.id].settings.same_choices(new):
+                parts.append("<p>✔ Saved.</p>")
+            elif not changes:
+                parts.append("<p>No changes.</p>")
+            else:
+                self.plan[site.id] = new
+                rows = "".join(
+                    f"<tr><td>{esc(c.label)}</td><td>{esc(c.before)}</td><td>→</td>"
+                    f"<td><b>{esc(c.after)}</b></td></tr>" for c in changes)
+                parts.append(f"<table cellspacing='6'><tr><th align='left'>Setting</th>"
+                             f"<th align='left'>Now</th><th></th><th align='left'>New</th>"
+                             f"</tr>{rows}</table>")
+        self.summary.setHtml("".join(parts))
+        self.save_button.setEnabled(bool(self.plan))
+        self.save_button.setVisible(not self._done)
+        if not self.plan:
+            self._done = True
+        self.completeChanged.emit()
+
+    # ---- saving ------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write each changed site in turn. The key and ETag of each write are saved in
+        the progress file before it is sent, so a crash mid-save resumes the *same* write."""
+        for site_id, new in self.plan.items():
+            pending = self.state.pending_writes.get(site_id)
+            if pending is not None and pending.new.same_choices(new):
+                continue  # resume: reuse the key, the portal replays instead of re-applying
+            write = plan_write(site_id, self.state.current[site_id], new)
+            if write is not None:
+                self.state.pending_writes[site_id] = write
+        self.setup_wizard().save_progress()
+        self._save_next()
+
+    def _save_next(self) -> None:
+        todo = [w for sid, w in self.state.pending_writes.items() if sid in self.plan]
+        if not todo:
+            self._all_saved()
+            return
+        write = todo[0]
+        self.call(lambda c: write_site(c, write), lambda saved: self._saved(write, saved),
+                  f"Saving {self._site_name(write.site_id)}…", retry=self._save_next,
+                  on_failed=lambda exc: self._save_failed(write, exc))
+
+    def _saved(self, write: SiteWrite, saved: VersionedSettings) -> None:
+        self.state.pending_writes.pop(write.site_id, None)
+        self.state.saved[write.site_id] = saved
+        self.state.current[write.site_id] = saved
+        self.plan.pop(write.site_id, None)
+        self.setup_wizard().save_progress()
+        self._save_next()
+
+    def _all_saved(self) -> None:
+        self._done = True
+        self._show_plan()
+        self.save_button.hide()
+        self.completeChanged.emit()
+        self.setup_wizard().page_ready(self)
+
+    def _save_failed(self, write: SiteWrite, exc: BaseException) -> bool:
+        if isinstance(exc, SettingsChanged):
+            # Nothing was written. Forget this write; the person chooses what happens next.
+            self.state.pending_writes.pop(write.site_id, None)
+            self._conflict, self._conflict_site = exc, write.site_id
+            theirs = ""
+            if exc.current is not None:
+                changes = diff_settings(self.state.current[write.site_id].settings, exc.current,
+                                        self.state.types, self.state.currency)
+                who = exc.current.updated_by or "someone else"
+                theirs = f"<p>{esc(who)} changed, on {esc(self._site_name(write.site_id))}:</p>"
+                theirs += "".join(f"<p>{esc(c.label)}: {esc(c.before)} → <b>{esc(c.after)}</b>"
+                                  "</p>" for c in changes)
+            self.summary.setHtml(theirs or "<p>The settings were changed elsewhere.</p>")
+            self.show_message(messages.for_portal_error(exc))
+            self.keep_theirs.show()
+            self.use_mine.show()
+            self.save_button.hide()
+            self.setup_wizard().save_progress()
+            return True
+        if isinstance(exc, Conflict) and exc.code == "stripe_not_ready":
+            self.state.pending_writes.pop(write.site_id, None)
+            self.show_message(messages.for_portal_error(exc))
+            self.to_account.show()
+            return True
+        return False  # the page explains it, with Try again (same key, so never twice)
+
+    def _refresh_current(self, settings: PaymentSettings | None, etag: str | None) -> None:
+        if settings is not None and etag:
+            self.state.current[self._conflict_site] = VersionedSettings(settings, etag)
+
+    def _keep_theirs(self) -> None:
+        exc = self._conflict
+        if exc is None:
+            return
+        self._refresh_current(exc.current, exc.etag)
+        if exc.current is not None:
+            self.state.drafts[self._conflict_site] = SiteDraft.from_settings(exc.current)
+        self._after_conflict()
+
+    def _use_mine(self) -> None:
+        exc = self._conflict
+        if exc is None:
+            return
+        self._refresh_current(exc.current, exc.etag)
+        self._after_conflict()
+
+    def _after_conflict(self) -> None:
+        self._conflict = None
+        self.errors.clear()
+        if self._conflict_site not in self.state.current or not self.state.current[
+                self._conflict_site].etag:
+            self.call(lambda c: c.payment_settings(self._conflict_site), self._reloaded,
+                      "Reading the settings again…")
+            return
+        self._show_plan()
+
+    def _reloaded(self, versioned: VersionedSettings) -> None:
+        self.state.current[self._conflict_site] = versioned
+        self._show_plan()
+
+    def _site_name(self, site_id: str) -> str:
+        practice = self.state.practice
+        for s in practice.sites if practice else ():
+            if s.id == site_id:
+                return s.name
+        return site_id
+
+    def isComplete(self) -> bool:
+        return self._done and not self.working
+
+    def nextId(self) -> int:
+        return int(Step.DONE)

@@ -1,0 +1,138 @@
+"""Page 2: the portal address and API token, checked with GET /v1/practice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from dentally_setup.flow import messages
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.portal.client import PortalClient, check_portal_url
+from dentally_setup.portal.errors import PortalError
+from dentally_setup.portal.models import AppointmentType, Practice, StripeLink
+from dentally_setup.redact import register_secret
+
+
+@dataclass(frozen=True)
+class _SignedIn:
+    practice: Practice
+    types: list[AppointmentType]
+    link: StripeLink
+
+
+class SignInPage(BasePage):
+    step = Step.SIGN_IN
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("Enter the portal's address and its API token.")
+        self.paragraph(
+            "Both are in the Dentally Portal web admin under <b>Settings → API tokens</b>."
+        )
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://your-practice.portal.example/api")
+        self.url.setAccessibleName("Portal address")
+        self.token = QLineEdit()
+        # Masked: support often watches over a screen-share; showing it is a deliberate click.
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setAccessibleName("API token")
+        self.token.setAccessibleDescription("Hidden. Press Show to see it.")
+        self.show_token = QPushButton("Show")
+        self.show_token.setCheckable(True)
+        self.show_token.setAccessibleName("Show the API token")
+        self.show_token.toggled.connect(self._toggle_show)
+        self.remember = QCheckBox("Remember the token on this PC (in Windows' password store)")
+        self.remember.setChecked(True)
+        self.remember.setAccessibleName("Remember the token on this PC")
+        self.check_button = QPushButton("Sign in")
+        self.check_button.setAccessibleName("Sign in to the portal")
+        self.check_button.setDefault(False)
+        self.check_button.clicked.connect(self.sign_in)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setAccessibleName("Sign-in result")
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token, 1)
+        token_row.addWidget(self.show_token)
+        form = QFormLayout()
+        form.addRow("Portal address:", self.url)
+        form.addRow("API token:", token_row)
+        form.addRow("", self.remember)
+        form.addRow("", self.check_button)
+        self.body.addLayout(form)
+        self.body.addWidget(self.result)
+        self.body.addStretch(1)
+        self.url.textEdited.connect(self._edited)
+        self.token.textEdited.connect(self._edited)
+        self.token.returnPressed.connect(self.sign_in)
+        self._signed_in = False
+        self.keyring_note = ""
+
+    def initializePage(self) -> None:
+        wiz = self.setup_wizard()
+        if not self.url.text():
+            self.url.setText(self.state.portal_url)
+        if not self.token.text() and self.state.token:
+            self.token.setText(self.state.token)
+        self.remember.setVisible(wiz.demo is None)
+        if self.state.token and not self._signed_in:
+            # Demo mode, a remembered token, or a resume: check straight away.
+            self.sign_in()
+
+    def _toggle_show(self, shown: bool) -> None:
+        self.token.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.show_token.setText("Hide" if shown else "Show")
+
+    def _edited(self) -> None:
+        if self._signed_in:
+            self._signed_in = False
+            self.result.clear()
+            self.completeChanged.emit()
+
+    def sign_in(self) -> None:
+        try:
+            url = check_portal_url(self.url.text())
+        except (ValueError, PortalError) as exc:
+            text = exc.message if isinstance(exc, PortalError) else str(exc)
+            self.show_message(messages.Message("DS-URL", text, "Correct the portal address."))
+            return
+        token = self.token.text().strip()
+        if not token:
+            self.show_message(messages.Message(
+                "DS-TOKEN", "The API token is empty.", "Paste the token from the web admin."))
+            return
+        register_secret(token)
+        self.state.portal_url, self.state.token = url, token
+        self.state.forget_client()
+
+        def work(client: PortalClient) -> _SignedIn:
+            return _SignedIn(client.practice(), client.appointment_types(), client.stripe_link())
+
+        self.call(work, self._signed, "Signing in to the portal…", retry=self.sign_in)
+
+    def _signed(self, result: _SignedIn) -> None:
+        self.state.practice, self.state.types, self.state.link = (
+            result.practice, result.types, result.link)
+        sites = ", ".join(s.name for s in result.practice.sites)
+        self.result.setText(
+            f"<b>Signed in.</b> Practice: {result.practice.name}<br>Sites: {sites}")
+        self._signed_in = True
+        wiz = self.setup_wizard()
+        wiz.set_environment(livemode=result.link.livemode)
+        wiz.remember_portal(self.state.portal_url, self.state.token, self.remember.isChecked())
+        self.completeChanged.emit()
+        wiz.page_ready(self)
+
+    def isComplete(self) -> bool:
+        return self._signed_in and not self.working

@@ -1,0 +1,118 @@
+"""Page 3: is the portal linked to Stripe? Linked: show the account and go on to the
+settings (or unlink and link another). Not linked: explain what happens next, including the
+one-platform rule when the practice's account already serves the Dentally app."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QWidget
+
+from dentally_setup.flow.routing import after_stripe_status
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.portal.client import PortalClient
+from dentally_setup.portal.models import StripeLink
+
+
+def esc(text: str | None) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class StripeStatusPage(BasePage):
+    step = Step.STRIPE_STATUS
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("Is the portal already linked to a Stripe account?")
+        self.summary = self.paragraph(name="Stripe link status")
+        self.explain = self.paragraph(name="What happens next")
+        self.unlink_button = QPushButton("Unlink and link another account…")
+        self.unlink_button.setAccessibleName("Unlink this Stripe account and link another")
+        self.unlink_button.clicked.connect(self._unlink)
+        self.refresh_button = QPushButton("Check again")
+        self.refresh_button.setAccessibleName("Check the Stripe link again")
+        self.refresh_button.clicked.connect(self.refresh)
+        row = QHBoxLayout()
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.unlink_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addStretch(1)
+        self._loaded = False
+        # Set when the link page spots the one-platform trap and the person asks how.
+        self.force_guidance = False
+
+    def initializePage(self) -> None:
+        self.state.relink = False
+        self.refresh()
+
+    def cleanupPage(self) -> None:
+        self.force_guidance = False
+        super().cleanupPage()
+
+    def refresh(self) -> None:
+        self._loaded = False
+        self.summary.setText("")
+        self.explain.setText("")
+        self.unlink_button.hide()
+        self.call(lambda c: c.stripe_link(), self._show, "Asking the portal about Stripe…",
+                  retry=self.refresh)
+
+    def _show(self, link: StripeLink) -> None:
+        self.state.link = link
+        self.setup_wizard().set_environment(livemode=link.livemode)
+        app = link.dentally_app_account
+        if link.linked and link.account is not None:
+            acct = link.account
+            self.summary.setText(
+                f"<b>The portal is linked to Stripe.</b><br>Account: "
+                f"{esc(acct.business_name) or 'unnamed'} ({esc(acct.id)})")
+            self.explain.setText("Press <b>Next</b> to check the account and set up payments.")
+            self.unlink_button.show()
+        elif app is not None:
+            self.summary.setText(
+                "<b>The portal is not linked to Stripe yet.</b><br>"
+                f"The practice's Stripe account <b>{esc(app.business_name) or 'unnamed'}</b> "
+                f"({esc(app.id)}) already serves the Dentally app.")
+            self.explain.setText(
+                "Stripe lets an account work with <b>one</b> platform only, so that account "
+                "cannot also serve the portal. You will create a second Stripe account that "
+                "shares the practice's business details. Nothing changes for the Dentally app. "
+                "Press <b>Next</b> to see how.")
+        else:
+            self.summary.setText("<b>The portal is not linked to Stripe yet.</b>")
+            self.explain.setText(
+                "Next, Stripe's own page opens. Sign in with the practice's Stripe login, "
+                "choose the practice's account and press <b>Connect</b>. Press <b>Next</b> "
+                "to start.")
+        self._loaded = True
+        self.completeChanged.emit()
+        self.setup_wizard().page_ready(self)
+
+    def _unlink(self) -> None:
+        answer = self.setup_wizard().ask(
+            "Unlink Stripe?",
+            "Unlinking switches off deposits and online payments on every site until another "
+            "Stripe account is linked. Unlink now?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def work(client: PortalClient) -> StripeLink:
+            return client.unlink()
+
+        def done(link: StripeLink) -> None:
+            self.state.relink = True
+            self._show(link)
+
+        self.call(work, done, "Unlinking…")
+
+    def isComplete(self) -> bool:
+        return self._loaded and not self.working
+
+    def nextId(self) -> int:
+        if self.force_guidance:
+            return int(Step.GUIDANCE)
+        if self.state.link is None:
+            return int(Step.LINK)
+        return int(after_stripe_status(self.state.link, relink=self.state.relink))

@@ -1,0 +1,73 @@
+"""Page 1: what will happen, and (demo mode only) the trainers' scenario menu."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.base import BasePage
+
+
+class WelcomePage(BasePage):
+    step = Step.WELCOME
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.setSubTitle("Link Stripe to the Dentally Portal and switch on online payments.")
+        self.paragraph(
+            "This assistant will:<ol>"
+            "<li>sign in to your Dentally Portal,</li>"
+            "<li>link the practice's Stripe account (on Stripe's own page),</li>"
+            "<li>check that Stripe can take payments,</li>"
+            "<li>set deposits for online appointments, and let patients pay balances and "
+            "invoices online.</li></ol>"
+            "It takes about 10 minutes. You will need the portal's API token and the "
+            "practice's Stripe sign-in. If you are interrupted, close the window: next "
+            "time you can carry on where you left off.",
+            name="What this assistant does",
+        )
+        self.demo_box = QGroupBox("Demo for trainers")
+        self.demo_box.setAccessibleName("Demo scenario menu")
+        self.scenario = QComboBox()
+        self.scenario.setAccessibleName("Demo scenario")
+        self.scenario.setAccessibleDescription("Which practice situation the demo shows")
+        self.reset_button = QPushButton("Reset demo")
+        self.reset_button.setAccessibleName("Reset the demo to the start of this scenario")
+        self.reset_button.clicked.connect(self._reset)
+        self.scenario_note = QLabel()
+        self.scenario_note.setWordWrap(True)
+        row = QHBoxLayout(self.demo_box)
+        row.addWidget(QLabel("Scenario:"))
+        row.addWidget(self.scenario, 1)
+        row.addWidget(self.reset_button)
+        self.body.addWidget(self.demo_box)
+        self.body.addWidget(self.scenario_note)
+        self.body.addStretch(1)
+        self.scenario.currentIndexChanged.connect(self._describe)
+
+    def initializePage(self) -> None:
+        wiz = self.setup_wizard()
+        demo = wiz.demo
+        self.demo_box.setVisible(demo is not None)
+        self.scenario_note.setVisible(demo is not None)
+        if demo is None:
+            wiz.page_ready(self)
+            return
+        from dentally_setup.sandbox import SCENARIOS
+
+        self.scenario.blockSignals(True)
+        self.scenario.clear()
+        for name, description in SCENARIOS.items():
+            self.scenario.addItem(name, description)
+        self.scenario.setCurrentIndex(max(0, self.scenario.findText(demo.scenario)))
+        self.scenario.blockSignals(False)
+        self._describe()
+        wiz.page_ready(self)
+
+    def _describe(self) -> None:
+        self.scenario_note.setText(str(self.scenario.currentData() or ""))
+
+    def _reset(self) -> None:
+        name = self.scenario.currentText()
+        self.setup_wizard().reset_demo(name)

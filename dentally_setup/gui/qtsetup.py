@@ -1,0 +1,41 @@
+"""Process-wide Qt and Chromium settings that must be in place before the QApplication."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def chromium_flags(software_rendering: bool) -> str:
+    """Chromium's sandbox stays on, except as root on Linux, where Chromium refuses to
+    start without --no-sandbox (and we log that we turned it off)."""
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+    if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        if "--no-sandbox" not in flags:
+            flags.append("--no-sandbox")
+            log.warning("running as root on Linux: Chromium's sandbox is turned off")
+    if software_rendering:
+        for flag in ("--disable-gpu", "--disable-gpu-compositing"):
+            if flag not in flags:
+                flags.append(flag)
+    # A closed practice network makes Chromium's background fetches fail noisily.
+    for flag in ("--disable-background-networking", "--disable-component-update"):
+        if flag not in flags:
+            flags.append(flag)
+    return " ".join(flags)
+
+
+def prepare_qt(software_rendering: bool = False) -> None:
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering)
+    if software_rendering:
+        os.environ.setdefault("QT_OPENGL", "software")
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_UseSoftwareOpenGL)
+    # QtWebEngine is created lazily on the link page; it needs this set before the app.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    QCoreApplication.setOrganizationName("Dentally")
+    QCoreApplication.setApplicationName("DentallySetup")

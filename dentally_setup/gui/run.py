@@ -1,0 +1,144 @@
+"""Start the GUI: the QApplication, the demo world if asked for, the resume question, the
+wizard, and the autopilot."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.qtsetup import prepare_qt
+from dentally_setup.resources import resource
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from dentally_setup.gui.wizard import SetupWizard
+    from dentally_setup.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
+
+
+def make_app(args: argparse.Namespace) -> QApplication:
+    prepare_qt(args.software_rendering)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    apply_look(app, presenter=args.presenter)
+    return app
+
+
+def apply_look(app: QApplication, *, presenter: bool = False, zoom: float = 1.0) -> None:
+    """Stylesheet from resources/, and larger text for a projector or a zoom setting. The
+    base size follows the system font, so the system's text scaling carries through."""
+    qss = resource("style.qss")
+    if qss.exists():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    scale = zoom * (1.35 if presenter else 1.0)
+    if scale != 1.0:
+        font = app.font()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * scale))
+        app.setFont(font)
+
+
+def start_demo(args: argparse.Namespace) -> Sandbox:
+    from dentally_setup.sandbox import Sandbox
+    from dentally_setup.store.paths import data_dir
+
+    sandbox = Sandbox(
+        scenario=args.scenario or "fresh",
+        state_dir=data_dir() / "demo-sandbox",
+        faults=args.faults,
+        reset=bool(args.demo_reset or args.autopilot or args.scenario),
+    )
+    sandbox.start()
+    log.info("demo sandbox running (scenario %s)", sandbox.scenario)
+    return sandbox
+
+
+def initial_state(args: argparse.Namespace, demo: Sandbox | None) -> WizardState:
+    state = WizardState(demo=demo is not None, scenario=demo.scenario if demo else None)
+    if demo is not None:
+        state.portal_url, state.token = demo.portal_url, demo.token
+        return state
+    from dentally_setup.store.config import load_config
+
+    cfg = load_config()
+    state.portal_url = args.portal_url or os.environ.get("DENTALLY_PORTAL_URL") or (
+        cfg.portal_url or "")
+    state.token = os.environ.get("DENTALLY_PORTAL_TOKEN", "")
+    return state
+
+
+def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
+    """"Carry on where you left off?" when unfinished progress exists for this mode."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from dentally_setup.store import progress as progress_store
+
+    saved, warning = progress_store.load_progress()
+    if warning:
+        QMessageBox.information(wizard, "Saved progress could not be read", warning)
+    if saved is None or args.fresh or args.autopilot:
+        return
+    state = wizard.state
+    if saved.demo != state.demo or (saved.portal_url and not state.demo
+                                    and saved.portal_url != state.portal_url):
+        return
+    step = state.restore(saved)
+    if step <= Step.WELCOME:
+        return
+    answer = wizard.ask(
+        "Carry on where you left off?",
+        f"Last time you reached “{step.title}”. Carry on from there? What you entered is kept; "
+        "the portal is checked again first.")
+    if answer != QMessageBox.StandardButton.Yes:
+        state.drafts.clear()
+        state.pending_writes.clear()
+        progress_store.clear_progress()
+        return
+    state.resume_target = step
+    log.info("resuming towards %s", step.slug)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    app = make_app(args)
+    demo = start_demo(args) if args.demo else None
+    try:
+        from dentally_setup.gui.wizard import SetupWizard
+
+        state = initial_state(args, demo)
+        wizard = SetupWizard(state, demo=demo, screenshots=args.screenshots)
+        autopilot = None
+        if args.autopilot:
+            from dentally_setup.gui.autopilot import Autopilot
+
+            delay = args.autopilot_delay * (2 if args.presenter else 1)
+            autopilot = Autopilot(wizard, delay_ms=delay)
+        else:
+            offer_resume(wizard, args)
+            if state.resume_target is not None:
+                wizard.state.resume_target = state.resume_target
+        if args.quit_after_first_paint:
+            from dentally_setup.gui.first_paint import quit_after_first_paint
+
+            quit_after_first_paint(wizard)
+        wizard.show()
+        if autopilot is not None:
+            autopilot.start()
+        if state.resume_target is not None:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, wizard.next)
+        code = app.exec()
+        if autopilot is not None:
+            return autopilot.finish_report()
+        return int(code)
+    finally:
+        if demo is not None:
+            demo.stop()

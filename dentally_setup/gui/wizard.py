@@ -1,0 +1,313 @@
+"""The wizard window: one page per step, a visible list of steps, the environment banner
+(DEMO / TEST MODE / LIVE) and a Support button, all beside the pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
+
+from dentally_setup import APP_NAME
+from dentally_setup.flow.messages import Message
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import MAIN_PATH, Step
+from dentally_setup.gui.pages.account_check import AccountCheckPage
+from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.done import DonePage
+from dentally_setup.gui.pages.guidance import GuidancePage
+from dentally_setup.gui.pages.link import LinkPage
+from dentally_setup.gui.pages.payment_settings import PaymentSettingsPage
+from dentally_setup.gui.pages.review import ReviewPage
+from dentally_setup.gui.pages.sign_in import SignInPage
+from dentally_setup.gui.pages.stripe_status import StripeStatusPage
+from dentally_setup.gui.pages.welcome import WelcomePage
+from dentally_setup.gui.worker import run_in_background
+from dentally_setup.store import progress as progress_store
+
+if TYPE_CHECKING:
+    from dentally_setup.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
+
+PAGES: tuple[type[BasePage], ...] = (
+    WelcomePage, SignInPage, StripeStatusPage, GuidancePage, LinkPage, AccountCheckPage,
+    PaymentSettingsPage, ReviewPage, DonePage,
+)
+
+
+class DemoWorld(Protocol):
+    """What the wizard needs of the embedded sandbox (kept small so tests can fake it)."""
+
+    scenario: str
+    stripe_url: str
+    portal_url: str
+    token: str
+
+    def reset(self, scenario: str | None = None) -> None: ...
+    def dashboard_url(self, account_id: str) -> str: ...
+
+
+class SetupWizard(QWizard):
+    pageShown = Signal(int)
+    linkEnded = Signal(str)
+    browserCreated = Signal(object)
+
+    def __init__(
+        self,
+        state: WizardState,
+        *,
+        demo: Sandbox | DemoWorld | None = None,
+        screenshots: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.demo = demo
+        self.screenshots = screenshots
+        self.opener: Callable[[str], None] = self._open_in_system_browser
+        self.asker: Callable[[str, str], QMessageBox.StandardButton] = self._ask_with_box
+        self.errors_seen: list[tuple[str, Message]] = []
+        self.visited: list[str] = []
+        self._shots = 0
+        self._auto_next: Callable[[BasePage], bool] | None = None
+        self._livemode: bool | None = None
+
+        self.setWindowTitle(APP_NAME + (" — DEMO (no real money)" if demo else ""))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.resize(1180, 760)
+        self.pages: dict[Step, BasePage] = {}
+        for cls in PAGES:
+            page = cls(state)
+            self.pages[cls.step] = page
+            self.setPage(int(cls.step), page)
+        self.setStartId(int(Step.WELCOME))
+        self.side_panel = self._side()  # keep a reference: PySide would free it
+        self.setSideWidget(self.side_panel)
+        self.currentIdChanged.connect(self._page_changed)
+        self._previous: BasePage | None = None
+        self.set_environment(None)
+
+    # ---- side panel --------------------------------------------------------------------
+
+    def _side(self) -> QWidget:
+        side = QWidget()
+        side.setMinimumWidth(210)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Environment")
+        self.steps = QListWidget()
+        self.steps.setAccessibleName("Steps")
+        self.steps.setFocusPolicy(self.steps.focusPolicy().NoFocus)
+        for step in MAIN_PATH:
+            QListWidgetItem(step.title, self.steps)
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.hide()
+        self.support_button = QPushButton("Support…")
+        self.support_button.setAccessibleName("Support and diagnostics")
+        self.support_button.clicked.connect(self.open_support)
+        layout = QVBoxLayout(side)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.support_button)
+        return side
+
+    def set_environment(self, livemode: bool | None) -> None:
+        """The banner always says where the person is: DEMO, TEST MODE or LIVE."""
+        if livemode is not None:
+            self._livemode = livemode
+        if self.demo is not None:
+            text, kind = "DEMO — practice data is made up and no real money moves.", "demo"
+        elif self._livemode is False:
+            text, kind = "TEST MODE — Stripe is in test mode; no real money moves.", "test"
+        elif self._livemode:
+            text, kind = "LIVE — real payments.", "live"
+        else:
+            text, kind = "Not signed in yet.", "unknown"
+        self.banner.setText(f"<b>{text}</b>")
+        self.banner.setProperty("kind", kind)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    # ---- page changes ------------------------------------------------------------------
+
+    def current_step(self) -> Step:
+        cid = self.currentId()
+        return Step(cid) if cid >= 0 else Step.WELCOME
+
+    def current_base_page(self) -> BasePage:
+        return self.pages[self.current_step()]
+
+    def _page_changed(self, page_id: int) -> None:
+        if self._previous is not None:
+            self._previous.leave()
+        if page_id < 0:
+            return
+        step = Step(page_id)
+        self._previous = self.pages[step]
+        self.visited.append(step.slug)
+        self.state.history.append(step.slug)
+        shown = step if step in MAIN_PATH else Step.LINK
+        self.steps.setCurrentRow(MAIN_PATH.index(shown))
+        self.save_progress()
+
+    def page_ready(self, page: BasePage) -> None:
+        """A page has its content: take its picture, then let the autopilot or a resume
+        move on if they want to."""
+        if page is not self.currentPage():
+            return
+        self.pageShown.emit(int(page.step))
+        self.take_screenshot(page.step.slug)
+        target = self.state.resume_target
+        if target is not None:
+            if page.step >= target:
+                self.state.resume_target = None
+            elif page.isComplete():
+                QTimer.singleShot(0, self.next)
+                return
+        if self._auto_next is not None and self._auto_next(page):
+            return
+
+    def set_auto_next(self, hook: Callable[[BasePage], bool] | None) -> None:
+        self._auto_next = hook
+
+    def link_completed(self, page: BasePage) -> None:
+        self.linkEnded.emit("completed")
+        # "completed goes on": the person should not need to press Next after Stripe.
+        QTimer.singleShot(0, self.next)
+
+    def link_ended(self, page: BasePage, status: str) -> None:
+        self.linkEnded.emit(status)
+
+    def guidance_raised(self, page: BasePage) -> None:
+        self.take_screenshot("link-guidance")
+
+    def go_back_to(self, step: Step) -> None:
+        """Go back through the history to ``step`` (e.g. after a 409 stripe_not_ready)."""
+        if int(step) not in self.visitedIds():
+            if step == Step.GUIDANCE:
+                self._back_to(Step.STRIPE_STATUS)
+                self.state.landing = "register"
+                status = self.pages[Step.STRIPE_STATUS]
+                assert isinstance(status, StripeStatusPage)
+                status.force_guidance = True
+                QTimer.singleShot(0, self.next)
+            return
+        self._back_to(step)
+
+    def _back_to(self, step: Step) -> None:
+        while self.currentId() != int(step) and self.currentId() != self.startId():
+            self.back()
+
+    # ---- services for pages ------------------------------------------------------------
+
+    def ask(self, title: str, text: str) -> QMessageBox.StandardButton:
+        return self.asker(title, text)
+
+    def _ask_with_box(self, title: str, text: str) -> QMessageBox.StandardButton:
+        return QMessageBox.question(self, title, text)
+
+    def open_external(self, url: str) -> None:
+        log.info("opening the system browser")
+        self.opener(url)
+
+    @staticmethod
+    def _open_in_system_browser(url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    def dashboard_url(self, account_id: str) -> str:
+        if self.demo is not None:
+            return self.demo.dashboard_url(account_id)
+        return self.state.stripe_dashboard_url
+
+    def remember_portal(self, url: str, token: str, remember: bool) -> None:
+        """Save the address in the config and (if asked) the token in the keyring, off the
+        GUI thread: the keyring can take a moment, or hang on a locked session."""
+        if self.demo is not None:
+            return
+        from dentally_setup.store import config as config_store
+        from dentally_setup.store import secrets
+
+        cfg = config_store.load_config()
+        if cfg.portal_url != url:
+            cfg.portal_url = url
+            config_store.save_config(cfg)
+        if not remember:
+            return
+
+        def stored(result: object) -> None:
+            message = getattr(result, "message", "")
+            if not getattr(result, "saved", True) and message:
+                self.show_notice(message)
+
+        run_in_background(lambda: secrets.set_token(url, token), stored,
+                          lambda exc: log.warning("could not store the token: %r", exc))
+
+    def reset_demo(self, scenario: str) -> None:
+        if self.demo is None:
+            return
+        self.demo.reset(scenario)
+        self.state.scenario = scenario
+        progress_store.clear_progress()
+        log.info("demo reset to scenario %s", scenario)
+        self.show_notice(f"Demo reset: {scenario}.")
+
+    def save_progress(self) -> None:
+        step = self.current_step()
+        if step == Step.DONE:
+            progress_store.clear_progress()
+            return
+        try:
+            progress_store.save_progress(self.state.to_progress(step))
+        except (OSError, ValueError) as exc:
+            log.warning("could not save progress: %r", exc)
+
+    def note_error(self, message: Message) -> None:
+        self.errors_seen.append((datetime.now().strftime("%H:%M:%S"), message))
+        del self.errors_seen[:-20]
+        self.take_screenshot(f"{self.current_step().slug}-problem")
+
+    def take_screenshot(self, name: str) -> None:
+        if self.screenshots is None:
+            return
+        self._shots += 1
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{self._shots:02d}-{name}.png"
+        self.grab().save(str(path))
+
+    def open_support(self) -> None:
+        from dentally_setup.gui.diagnostics import DiagnosticsWindow
+
+        window = DiagnosticsWindow(self)
+        window.show()
+
+    def done(self, result: int) -> None:
+        if result == int(QWizard.DialogCode.Accepted):
+            progress_store.clear_progress()
+        for page in self.pages.values():
+            page.leave()
+        super().done(result)

@@ -1,0 +1,137 @@
+"""The person's settings for this app (not the practice's payment settings).
+
+Stored as JSON in ``config_dir()/config.json``. JSON rather than TOML because the standard
+library both reads and writes it (tomllib only reads, and a TOML writer would be one more
+dependency in the installer), and nobody is expected to edit this file by hand; the TOML
+format is kept for the IT-facing ``settings apply`` files, which people do write.
+
+Reading never fails: a file that cannot be read is moved aside, defaults are used, and a
+plain message is returned for the app to show. Each key is checked on its own, so one bad
+value costs only that setting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from dentally_setup.redact import redact
+from dentally_setup.store.atomic import atomic_write_text, set_aside
+from dentally_setup.store.paths import config_dir
+from dentally_setup.store.secrets import looks_like_secret_key, refuse_secrets
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "config.json"
+ZOOM_MIN, ZOOM_MAX = 0.5, 3.0
+
+
+@dataclass
+class Config:
+    portal_url: str | None = None
+    presenter: bool = False
+    software_rendering: bool = False
+    zoom: float = 1.0
+    # Whether to keep the portal token in the password store between runs. A flag about
+    # the token, not the token: the token itself never comes near this file.
+    remember_token: bool = True
+    last_scenario: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigLoad:
+    """What ``load_config_with_warning`` found: the config, and a message to show if the
+    saved file had to be set aside."""
+
+    config: Config
+    warning: str | None = None
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token"})
+
+
+def _valid(name: str, value: Any) -> bool:
+    """Whether *value* is acceptable for field *name*."""
+    if name in _BOOL_FIELDS:
+        return isinstance(value, bool)
+    if name == "zoom":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        return math.isfinite(value) and ZOOM_MIN <= value <= ZOOM_MAX
+    # portal_url, last_scenario: text or nothing, and never something secret-looking
+    # (a URL with ?token=... pasted by mistake).
+    return value is None or (isinstance(value, str) and redact(value) == value)
+
+
+def _from_json(data: dict[str, Any]) -> Config:
+    known = {f.name for f in fields(Config)}
+    values: dict[str, Any] = {}
+    for name in known & data.keys():
+        if _valid(name, data[name]):
+            values[name] = float(data[name]) if name == "zoom" else data[name]
+        else:
+            # The name only: the value is what was wrong and might be anything.
+            log.warning("Ignoring saved setting %r: unexpected value; using the default", name)
+    ignored = sorted(data.keys() - known)
+    if ignored:
+        # Secret-looking names flagged so support knows why a token-like key vanished.
+        log.info("Ignoring unknown settings: %s", ", ".join(
+            f"{k} (looks secret, dropped)" if looks_like_secret_key(k) else k for k in ignored
+        ))
+    return Config(**values)
+
+
+def _reset_message(kept: Path | None) -> str:
+    if kept is None:
+        return "Your saved settings could not be read and were reset."
+    return f"Your saved settings could not be read and were reset; the old file was kept as {kept}."
+
+
+def load_config_with_warning() -> ConfigLoad:
+    """Read the config. Never raises for a bad file; see ``ConfigLoad.warning``."""
+    path = config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return ConfigLoad(Config())
+    except OSError as exc:
+        # Unreadable (permissions, locked): leave the file where it is and use defaults.
+        log.warning("Could not read %s: %s", path, exc)
+        return ConfigLoad(Config(), "Your saved settings could not be read, so the usual "
+                          "settings are used for now.")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("top level is not an object")
+    except (UnicodeDecodeError, ValueError) as exc:
+        log.warning("Config file %s is corrupt (%s); setting it aside", path, exc)
+        kept = set_aside(path)
+        return ConfigLoad(Config(), _reset_message(kept))
+    return ConfigLoad(_from_json(data))
+
+
+def load_config() -> Config:
+    """Read the config; the warning, if any, is logged (use load_config_with_warning to
+    show it to the person)."""
+    return load_config_with_warning().config
+
+
+def save_config(cfg: Config) -> Path:
+    """Write *cfg* atomically and return the file's path.
+
+    Raises SecretRefusedError if a value looks like a secret (a Stripe key pasted into the
+    portal address, say): that must not be written to a plain file.
+    """
+    data = asdict(cfg)
+    refuse_secrets(data, "the settings file")
+    path = config_path()
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return path
