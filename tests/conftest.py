@@ -18,6 +18,14 @@ if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() 
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", _flags)
 os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
 
+try:  # QtWebEngine needs this before any QApplication exists (pytest-qt makes one lazily)
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+except ImportError:  # pragma: no cover - PySide6 is a test dependency
+    pass
+
 
 class MemoryKeyring:
     """A keyring backend that keeps secrets in a dict (tests only)."""

@@ -142,7 +142,11 @@ class Autopilot(QObject):
         self._acted_on.add(key)
         log.info("autopilot on Stripe page %s", kind)
         if kind == "signin":
-            browser.click("#sign-in")
+            from dentally_setup.sandbox import DEMO_PASSWORD
+
+            # Types the demo password shown on the page, as a trainer would.
+            browser.run_js(f"document.querySelector('#password').value = {json.dumps(DEMO_PASSWORD)};"
+                           " document.querySelector('#sign-in').click();")
         elif kind == "chooser":
             browser.run_js(CHOOSE_FIRST)
         elif kind == "register":

@@ -290,6 +290,8 @@ class LinkBrowser(QWidget):
                 self.stripeError.emit(*LOAD_FAILED)
 
     def _on_url_changed(self, qurl: QUrl) -> None:
+        if self._redirect_pending:
+            return  # the portal's page is not shown, so its host is not either
         url = qurl.toString()
         self.locationChanged.emit(display_host(url), self._policy.is_secure_location(url))
 

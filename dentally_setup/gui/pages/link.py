@@ -203,6 +203,7 @@ class LinkPage(BasePage):
             browser, self.browser = self.browser, None
             self.web_row.removeWidget(browser)
             browser.shutdown()
+            browser.deleteLater()
             self.host.setText("")
             self.progress.setValue(0)
 
