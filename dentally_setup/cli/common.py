@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
+from dentally_setup.flow.messages import for_exception
 from dentally_setup.portal.client import PortalClient, check_portal_url
 from dentally_setup.portal.errors import (
     AuthError,
@@ -168,61 +169,52 @@ def exit_code_for(exc: PortalError) -> int:
     return EXIT_REFUSED
 
 
-def messages_for(exc: PortalError) -> str:
-    """What to tell a person about ``exc``: what happened and what to do next."""
+def _cli_hints(exc: PortalError) -> list[str]:
+    """What only the command line can add after flow.messages' sentences: where to set
+    things, which command shows more, and the portal's own detail where it helps."""
     if isinstance(exc, AuthError):
-        if exc.status == 403 or exc.code == "forbidden":
-            return ("The portal refused this request. The API token may not be allowed to "
-                    "change payments; ask the practice owner to check it in the web admin "
-                    "(Settings → API tokens).")
-        return ("The portal did not accept the API token. Check it in the web admin "
-                "(Settings → API tokens) and try again.")
+        if exc.code == "forbidden" or exc.status == 403:
+            return ["The token is set up in the web admin (Settings → API tokens)."]
+        return [f"Set {TOKEN_ENV} to the right token, or run the setup assistant to save it."]
     if isinstance(exc, NotFound):
-        return ("The portal could not find that site. Run `dentally-setup status` to see the "
-                "practice's sites and their ids.")
-    if isinstance(exc, Conflict):
-        if exc.code == "stripe_not_ready":
-            return ("Payments cannot be turned on yet: the portal is not linked to a Stripe "
-                    "account, or Stripe has not finished checking it. Link Stripe with the "
-                    "setup assistant (or finish Stripe's checks), then try again; or apply "
-                    "a policy with deposits, balances and invoices off.")
-        if exc.code == "already_linked":
-            return "The portal is already linked to a Stripe account. Unlink it first."
-        return f"The portal refused the change: {exc.message}"
-    if isinstance(exc, ValidationFailed):
-        if exc.code == "idempotency_key_reused":
-            return ("The portal saw this change before with different values. Run the "
-                    "command again; it will make a fresh request.")
-        lines = ["The portal did not accept these settings:"]
-        lines += [f"  {f.field}: {f.message}" for f in exc.fields] or [f"  {exc.message}"]
-        return "\n".join(lines)
-    if isinstance(exc, PreconditionRequired):
-        return ("The portal asked which version of the settings we were changing. This is a "
-                "bug in Dentally Setup; please report it. Nothing was changed.")
+        return ["`dentally-setup status` lists the practice's sites and their ids."]
+    if isinstance(exc, Conflict) and exc.code == "stripe_not_ready":
+        return ["If the portal is not linked to Stripe yet, link it with the setup "
+                "assistant first."]
     if isinstance(exc, SettingsChanged):
-        return ("Someone changed these payment settings on the portal since they were read, "
-                "so nothing was written. Check the current settings, then run the command "
-                "again.")
-    if isinstance(exc, RateLimited):
-        return "The portal is busy and asked us to slow down. Wait a minute and try again."
-    if isinstance(exc, MalformedResponse):
-        return (f"The portal sent an answer Dentally Setup does not understand "
-                f"({exc.message}). Check the portal address is right; if it is, contact "
-                "Dentally support.")
-    if isinstance(exc, Cancelled):
-        return "Stopped."
-    if isinstance(exc, PortalUnreachable):
-        if exc.code == "certificate_error":
-            return ("This computer did not trust the portal's security certificate. If the "
-                    "practice uses a web filter or proxy, ask IT to check it.")
-        if exc.status is not None:
-            return (f"The portal kept failing (HTTP {exc.status}). Wait a few minutes and "
-                    "try again.")
-        return ("The portal could not be reached. Check the internet connection and the "
-                "portal address, then try again (`dentally-setup doctor` shows both).")
+        return ["Run `dentally-setup settings show` to see them."]
+    if isinstance(exc, PreconditionRequired):
+        return ["This is a bug in Dentally Setup; please report it. Nothing was changed."]
     if isinstance(exc, InsecureAddress):
-        return exc.message
-    return f"The portal refused the request: {exc.message} ({exc.code})."
+        return [exc.message]
+    if isinstance(exc, MalformedResponse):
+        return [f"({exc.message})"]
+    if isinstance(exc, PortalUnreachable):
+        if exc.code == "network":
+            return ["`dentally-setup doctor` shows the portal address and this computer's "
+                    "connection."]
+        if exc.status is not None:
+            return [f"(The portal answered HTTP {exc.status}.)"]
+    return []
+
+
+def messages_for(exc: BaseException) -> str:
+    """What to tell a person about ``exc``, in the same words and with the same DS- code
+    as the GUI (``dentally_setup.flow.messages``), then any command-line hints:
+
+        Problem [DS-401]: The portal did not accept the API token. Check the token ...
+    """
+    msg = for_exception(exc, surface="cli")
+    line = f"Problem [{msg.code}]: {msg.text}"
+    if not isinstance(exc, PortalError):
+        return line  # the traceback is in msg.details, for the log only
+    hints = _cli_hints(exc)
+    if hints:
+        line += " " + " ".join(hints)
+    lines = [line]
+    if isinstance(exc, ValidationFailed) and exc.code == "validation_failed":
+        lines += [f"  {f.field}: {f.message}" for f in exc.fields] or [f"  {exc.message}"]
+    return "\n".join(lines)
 
 
 def print_error(message: str, stream: TextIO | None = None) -> None:

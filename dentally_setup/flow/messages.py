@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
+from typing import Literal
 
 from dentally_setup.portal.errors import PortalError
+
+# Where a message is shown. The GUI's "what to do next" can name its buttons and pages
+# ("press Try again"); the command line has neither, so it gets its own next-step sentence
+# for those (``_CLI_NEXT``). "What happened" and the DS- code are the same on both.
+Surface = Literal["gui", "cli"]
 
 
 @dataclass(frozen=True)
@@ -178,12 +184,42 @@ _OTHER: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _build(entry: tuple[str, str, str], details: str = "") -> Message:
+# The command line's "what to do next", by DS code, wherever the GUI's names a button or
+# a page. Codes not listed here already read the same on both surfaces.
+_CLI_NEXT: dict[str, str] = {
+    "DS-NET": "Check this computer's internet connection and the portal address, then run "
+              "the command again.",
+    "DS-503": "Wait a minute, then run the command again.",
+    "DS-401": "Check the token in the Dentally Portal web admin (Settings → API tokens).",
+    "DS-404": "The site may have been removed; check the site id and run the command again.",
+    "DS-409L": "Unlink it first if you mean to link another account.",
+    "DS-409S": "Apply the settings with deposits, balances and invoices off for now, or "
+               "finish Stripe's checks and run the command again.",
+    "DS-412": "Nothing was written; check the current settings, then run the command again.",
+    "DS-422": "Correct the values listed below and run the command again.",
+    "DS-422K": "Run the command again; it will make a fresh request.",
+    "DS-428": "Run the command again; the settings will be read again first.",
+    "DS-429": "Wait a minute, then run the command again.",
+    "DS-CAN": "Run the command again when you are ready.",
+    "DS-BUG": "Run the command again. If it happens again, contact Dentally support with "
+              "this code and the log file.",
+}
+
+_FALLBACK_NEXT: dict[Surface, str] = {
+    "gui": "Press Try again. If it happens again, contact support with this code.",
+    "cli": "Run the command again. If it happens again, contact Dentally support with this "
+           "code.",
+}
+
+
+def _build(entry: tuple[str, str, str], details: str = "", surface: Surface = "gui") -> Message:
     code, what, nxt = entry
+    if surface == "cli":
+        nxt = _CLI_NEXT.get(code, nxt)
     return Message(code, what, nxt, details)
 
 
-def for_portal_error(exc: PortalError) -> Message:
+def for_portal_error(exc: PortalError, surface: Surface = "gui") -> Message:
     entry = _PORTAL.get(exc.code)
     if entry is None and exc.status is not None and exc.status >= 500:
         entry = _PORTAL["unavailable"]
@@ -193,10 +229,10 @@ def for_portal_error(exc: PortalError) -> Message:
         return Message(
             f"DS-{exc.status or 'ERR'}",
             exc.message if exc.message.endswith(".") else exc.message + ".",
-            "Press Try again. If it happens again, contact support with this code.",
+            _FALLBACK_NEXT[surface],
             details,
         )
-    return _build(entry, details)
+    return _build(entry, details, surface)
 
 
 def for_link(status: str, error_code: str | None = None, error_message: str = "") -> Message:
@@ -211,13 +247,13 @@ def for_key(key: str, details: str = "") -> Message:
     return _build(_OTHER[key], details)
 
 
-def for_exception(exc: BaseException) -> Message:
+def for_exception(exc: BaseException, surface: Surface = "gui") -> Message:
     """Any exception: portal errors by their code, anything else as an internal error with
     the traceback in the details (which go to the log and 'Copy details', never on screen)."""
     if isinstance(exc, PortalError):
-        return for_portal_error(exc)
+        return for_portal_error(exc, surface)
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return _build(_OTHER["unexpected"], tb)
+    return _build(_OTHER["unexpected"], tb, surface)
 
 
 ALL_CODES: tuple[str, ...] = tuple(

@@ -50,10 +50,13 @@ def start_demo(args: argparse.Namespace) -> Sandbox:
     from dentally_setup.sandbox import Sandbox
     from dentally_setup.store.paths import data_dir
 
+    # A trainer (or the leak test) may choose the demo portal's token.
+    token = os.environ.get("DENTALLY_DEMO_TOKEN") or "demo-portal-token"
     sandbox = Sandbox(
         scenario=args.scenario or "fresh",
         state_dir=data_dir() / "demo-sandbox",
         faults=args.faults,
+        token=token,
         reset=bool(args.demo_reset or args.autopilot or args.scenario),
     )
     sandbox.start()

@@ -218,6 +218,9 @@ class SetupWizard(QWizard):
                 QTimer.singleShot(0, self.next)
             return
         self._back_to(step)
+        # QWizard does not re-initialise a page it goes back to; here the world changed
+        # (that is why we came back), so read it afresh.
+        self.pages[step].initializePage()
 
     def _back_to(self, step: Step) -> None:
         while self.currentId() != int(step) and self.currentId() != self.startId():

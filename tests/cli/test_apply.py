@@ -102,7 +102,9 @@ def test_stripe_not_ready_exit_3(sandbox: Any, use_portal: Any, policy_file: Any
     use_portal(sandbox)  # the fresh scenario: Stripe is not linked
     assert main(["settings", "apply", str(policy_file()), "--all-sites"]) == 3
     captured = capsys.readouterr()
-    assert "Payments cannot be turned on yet" in captured.err
+    assert "Problem [DS-409S]: Stripe has not finished checking the linked account" \
+        in captured.err
+    assert "link it with the setup assistant first" in captured.err  # the CLI's own hint
     assert "Riverside – High Street (site_1): not written." in captured.err
     assert "Not written: Riverside – High Street (site_1), Riverside – Meadow Lane (site_2)." \
         in captured.out
@@ -124,7 +126,9 @@ def test_wrong_token_exit_3(linked: Any, use_portal: Any, policy_file: Any,
                             capsys: pytest.CaptureFixture[str]) -> None:
     use_portal(linked, token="wrong-token-123")
     assert main(["settings", "apply", str(policy_file()), "--all-sites"]) == 3
-    assert "did not accept the API token" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Problem [DS-401]: The portal did not accept the API token." in err
+    assert "DENTALLY_PORTAL_TOKEN" in err
 
 
 def test_unreachable_exit_4(closed_port_url: str, monkeypatch: Any, policy_file: Any,
@@ -135,7 +139,7 @@ def test_unreachable_exit_4(closed_port_url: str, monkeypatch: Any, policy_file:
     started = time.monotonic()
     assert main(["settings", "apply", str(policy_file()), "--all-sites"]) == 4
     assert time.monotonic() - started < 5
-    assert "could not be reached" in capsys.readouterr().err
+    assert "Problem [DS-NET]: The portal could not be reached." in capsys.readouterr().err
 
 
 def test_transient_failures_still_exactly_one_write(linked: Any, use_portal: Any,
@@ -221,6 +225,6 @@ def test_portal_refusal_422_exit_3_shows_fields(linked: Any, use_portal: Any, po
     path = policy_file(POLICY.replace('"Hygiene" = "0"', '"Hygiene" = "70.00"'))
     assert main(["settings", "apply", str(path), "--site", "site_1"]) == 3
     err = capsys.readouterr().err
-    assert "The portal did not accept these settings:" in err
-    assert "deposits.by_appointment_type.at_hygiene:" in err
+    assert "Problem [DS-422]: The portal did not accept some of the values." in err
+    assert "\n  deposits.by_appointment_type.at_hygiene: " in err  # one line per field
     assert writes(linked, "site_1") == 0

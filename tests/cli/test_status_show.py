@@ -109,7 +109,8 @@ def test_wrong_token_exit_3(sandbox: Any, use_portal: Any, isolated_home: Path,
     use_portal(sandbox, token="not-the-right-token")
     assert main(["--verbose", "status"]) == 3
     err = capsys.readouterr().err
-    assert "did not accept the API token" in err and "Settings → API tokens" in err
+    assert "Problem [DS-401]: The portal did not accept the API token." in err
+    assert "Settings → API tokens" in err and "DENTALLY_PORTAL_TOKEN" in err
     assert "not-the-right-token" not in err
     for handler in logging.getLogger().handlers:
         handler.flush()
@@ -127,7 +128,7 @@ def test_unreachable_exit_4_quickly(closed_port_url: str, monkeypatch: Any,
     started = time.monotonic()
     assert main(["status", "--portal-url", closed_port_url]) == 4
     assert time.monotonic() - started < 5
-    assert "could not be reached" in capsys.readouterr().err
+    assert "Problem [DS-NET]: The portal could not be reached." in capsys.readouterr().err
 
 
 def test_settings_show(linked: Any, use_portal: Any, capsys: pytest.CaptureFixture[str]) -> None:
