@@ -4,6 +4,7 @@ Kept free of Qt; the GUI passes in what only Qt knows (its versions)."""
 from __future__ import annotations
 
 import platform
+import re
 import sys
 import time
 import urllib.request
@@ -13,14 +14,22 @@ from dentally_setup import __version__
 from dentally_setup.flow.messages import Message
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import PortalError
-from dentally_setup.redact import redact
+from dentally_setup.redact import REDACTED, redact
+
+# "user:password@" in a proxy address (with or without a scheme in front).
+_PROXY_CREDENTIALS = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?[^/\s]*@")
+
+
+def _hide_credentials(address: str) -> str:
+    return _PROXY_CREDENTIALS.sub(lambda m: f"{m.group('scheme') or ''}{REDACTED}@", address)
 
 
 def proxy_summary() -> str:
     proxies = urllib.request.getproxies()
     if not proxies:
         return "none (direct connection)"
-    return ", ".join(f"{k}={v}" for k, v in sorted(proxies.items()))
+    # A practice proxy's password in HTTPS_PROXY must not reach the support view.
+    return ", ".join(f"{k}={_hide_credentials(v)}" for k, v in sorted(proxies.items()))
 
 
 def trust_source() -> str:

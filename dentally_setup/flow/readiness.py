@@ -82,6 +82,8 @@ def readiness(account: StripeAccount) -> Readiness:
     req = account.requirements
     needs: list[str] = []
     for path in (*req.past_due, *req.currently_due):
+        if not path.strip():
+            continue  # a blank path names nothing; it would show as an empty "; ;" item
         words = describe_requirement(path)
         if words not in needs:
             needs.append(words)

@@ -176,8 +176,14 @@ class SetupWizard(QWizard):
         self.save_progress()
 
     def page_ready(self, page: BasePage) -> None:
-        """A page has its content: take its picture, then let the autopilot or a resume
-        move on if they want to."""
+        """A page has its content. Pages call this from initializePage, before Qt has laid
+        the page out, so the rest waits one turn of the event loop."""
+        if page is not self.currentPage():
+            return
+        QTimer.singleShot(0, lambda: self._after_ready(page))
+
+    def _after_ready(self, page: BasePage) -> None:
+        """Take the page's picture, then let a resume or the autopilot move on."""
         if page is not self.currentPage():
             return
         self.pageShown.emit(int(page.step))
@@ -187,10 +193,10 @@ class SetupWizard(QWizard):
             if page.step >= target:
                 self.state.resume_target = None
             elif page.isComplete():
-                QTimer.singleShot(0, self.next)
+                self.next()
                 return
-        if self._auto_next is not None and self._auto_next(page):
-            return
+        if self._auto_next is not None:
+            self._auto_next(page)
 
     def set_auto_next(self, hook: Callable[[BasePage], bool] | None) -> None:
         self._auto_next = hook

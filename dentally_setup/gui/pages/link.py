@@ -69,11 +69,14 @@ class LinkPage(BasePage):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(180)
         self.progress.setAccessibleName("Page loading")
-        top = QHBoxLayout()
+        self.location_bar = QWidget()
+        top = QHBoxLayout(self.location_bar)
+        top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.padlock)
         top.addWidget(self.host, 1)
         top.addWidget(self.progress)
-        self.body.addLayout(top)
+        self.location_bar.hide()
+        self.body.addWidget(self.location_bar)
 
         self.stack = QStackedWidget()
         self.web_area = QWidget()
@@ -191,6 +194,7 @@ class LinkPage(BasePage):
                                            self.use_system_browser))
         self.web_row.insertWidget(0, browser, 1)
         self.browser = browser
+        self.location_bar.show()
         browser.pageKind.connect(self._stripe_page_shown)
         self.setup_wizard().browserCreated.emit(browser)
         return browser
@@ -206,6 +210,7 @@ class LinkPage(BasePage):
             browser.deleteLater()
             self.host.setText("")
             self.progress.setValue(0)
+            self.location_bar.hide()  # no page, so no address or padlock to vouch for
 
     def _location(self, host: str, secure: bool) -> None:
         self.host.setText(host)

@@ -77,6 +77,7 @@ class PaymentSettingsPage(BasePage):
         default_row.addWidget(self.symbol)
         default_row.addWidget(self.default)
         default_row.addWidget(self.default_problem, 1)
+        default_row.addStretch(1)
         dep.addLayout(default_row)
         dep.addWidget(QLabel("Per appointment type (leave blank to use the default; 0 means "
                              "no deposit):"))
@@ -179,6 +180,8 @@ class PaymentSettingsPage(BasePage):
             self.type_edits[t.id] = edit
             self.type_problems[t.id] = problem
         self.types_grid.setColumnStretch(3, 1)
+        # Rows keep their natural height; the spare room goes below the last one.
+        self.types_grid.setRowStretch(len(self.type_edits), 1)
 
     # ---- editing -----------------------------------------------------------------------
 

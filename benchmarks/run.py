@@ -1,0 +1,277 @@
+"""Run every benchmark and print one table (Markdown). Not a pass/fail check: it reports.
+
+    .venv/bin/python benchmarks/run.py                 # all figures, 5 runs each
+    .venv/bin/python benchmarks/run.py --runs 3 --output docs/BENCHMARKS.md
+    .venv/bin/python benchmarks/run.py --installed     # also the built app in dist/ (builds
+                                                       # it first when missing)
+
+Each figure is the median of --runs runs, each run a fresh process, and is set against a
+baseline measured in the same run (app and baseline runs alternate, so a busy machine
+slows both). Needs psutil (in the test extras).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import BENCH, MB, PYTHON, ROOT, child_env, median, run_measured, run_script
+
+# On Windows the console front door (the windowed DentallySetup.exe has no stdout).
+DIST_APP = ROOT / "dist" / "DentallySetup" / (
+    "dentally-setup.exe" if sys.platform == "win32" else "DentallySetup")
+
+
+def log(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+# ---- the figures ----------------------------------------------------------------------------
+
+def startup(runs: int, home: Path, frozen: Path | None) -> dict:
+    """Launch to the first wizard page painted (the process exits right after it), and the
+    peak RSS up to then: production mode (no demo, nothing saved) against a bare QWizard."""
+    env = child_env(home)
+    cmds = {
+        "bare": [PYTHON, str(BENCH / "bare_wizard.py")],
+        "app": [PYTHON, "-m", "dentally_setup", "--quit-after-first-paint"],
+    }
+    if frozen is not None:
+        cmds["installed"] = [str(frozen), "--quit-after-first-paint"]
+    results: dict[str, list] = {k: [] for k in cmds}
+    for cmd in cmds.values():  # warm-up: file cache, first-run folders
+        run_measured(cmd, env)
+    for i in range(runs):
+        for name, cmd in cmds.items():
+            res = run_measured(cmd, env)
+            if res.returncode != 0:
+                raise RuntimeError(f"{name} start-up failed: {res.stderr[-2000:]}")
+            results[name].append(res)
+        log(f"start-up run {i + 1}/{runs}: " + ", ".join(
+            f"{k} {v[-1].seconds:.3f}s" for k, v in results.items()))
+    return {name: {"seconds": median([r.seconds for r in rs]),
+                   "peak_mb": median([r.peak_tree_rss for r in rs]) / MB}
+            for name, rs in results.items()}
+
+
+def link_page(runs: int, home: Path) -> dict:
+    env = child_env(home)
+    app_runs, bare_runs = [], []
+    for i in range(runs):
+        bare_runs.append(run_script("bare_webview.py", [], env))
+        app_runs.append(run_script("app_link_page.py", [], env))
+        log(f"link page run {i + 1}/{runs}: bare {bare_runs[-1]['link_page_s']:.3f}s, "
+            f"app {app_runs[-1]['link_page_s']:.3f}s")
+
+    def med(key: str, rs: list) -> float:
+        return median([r[key] for r in rs])
+
+    return {
+        "app_s": med("link_page_s", app_runs),
+        "bare_s": med("link_page_s", bare_runs),
+        "stall_ms": med("link_stall_ms", app_runs),
+        "before_pss": med("before_pss_mb", app_runs),
+        "with_web_pss": med("with_web_pss_mb", app_runs),
+        "after_pss": med("after_pss_mb", app_runs),
+        "before_rss": med("before_rss_mb", app_runs),
+        "after_rss": med("after_rss_mb", app_runs),
+        "before_own": med("before_own_rss_mb", app_runs),
+        "after_own": med("after_own_rss_mb", app_runs),
+        "with_web_processes": app_runs[-1]["with_web_processes"],
+        "after_processes": app_runs[-1]["after_web_processes"],
+        "gone_s": app_runs[-1].get("web_processes_gone_s"),
+        "bare_peak_tree_mb": median([r["_peak_tree_rss"] for r in bare_runs]) / MB,
+    }
+
+
+def responsiveness(runs: int, home: Path) -> dict:
+    env = child_env(home)
+    rs = []
+    for i in range(runs):
+        rs.append(run_script("responsiveness.py", [], env, timeout=120))
+        log(f"responsiveness run {i + 1}/{runs}: longest stall {rs[-1]['longest_stall_ms']:.1f} ms")
+    return {"worst_ms": max(r["longest_stall_ms"] for r in rs),
+            "median_ms": median([r["longest_stall_ms"] for r in rs]),
+            "p99_ms": median([r["p99_gap_ms"] for r in rs]),
+            "outstanding_s": median([r["outstanding_s"] for r in rs]),
+            "delay_s": rs[0]["portal_delay_s"]}
+
+
+def whole_demo(runs: int, exe: list[str], label: str) -> dict:
+    secs, peaks, own = [], [], []
+    for i in range(runs):
+        with tempfile.TemporaryDirectory() as home:
+            res = run_measured([*exe, "--demo", "--autopilot", "--autopilot-delay", "0"],
+                               child_env(home), timeout=300)
+        last = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
+        outcome = json.loads(last[-1]).get("outcome") if last else None
+        if res.returncode != 0 or outcome != "linked":
+            raise RuntimeError(f"{label} demo failed ({res.returncode}, {outcome}):\n"
+                               f"{res.stdout[-1500:]}\n{res.stderr[-3000:]}")
+        secs.append(res.seconds)
+        peaks.append(res.peak_tree_rss / MB)
+        own.append(res.peak_rss / MB)
+        log(f"{label} demo run {i + 1}/{runs}: {res.seconds:.2f}s, tree peak {peaks[-1]:.0f} MB")
+    return {"seconds": median(secs), "peak_tree_mb": median(peaks), "peak_main_mb": median(own)}
+
+
+def build_sizes() -> dict | None:
+    folder = DIST_APP.parent
+    if not folder.is_dir():
+        return None
+    total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    archives = sorted(folder.parent.glob("DentallySetup-*.tar.gz"), key=os.path.getmtime)
+    out = {"folder_mb": total / MB}
+    if archives:
+        out["archive"] = archives[-1].name
+        out["archive_mb"] = archives[-1].stat().st_size / MB
+    return out
+
+
+# ---- the report ---------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import psutil
+    import PySide6
+
+    return (f"{cpu}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB RAM, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+            f"PySide6 {PySide6.__version__}, QT_QPA_PLATFORM=offscreen (no screen)")
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("yes" if ok else "**no**")
+
+
+def table(r: dict, runs: int) -> str:
+    rows = []
+    s = r["startup"]
+    ratio = s["app"]["seconds"] / s["bare"]["seconds"]
+    rows.append(("Start-up: launch → first page painted (production mode)",
+                 f"{s['app']['seconds']:.3f} s", f"{s['bare']['seconds']:.3f} s (bare QWizard)",
+                 f"{ratio:.2f}×", "≤ 1.3×", verdict(ratio <= 1.3)))
+    if "installed" in s:
+        ratio = s["installed"]["seconds"] / s["bare"]["seconds"]
+        rows.append(("Start-up, installed build (dist/)", f"{s['installed']['seconds']:.3f} s",
+                     f"{s['bare']['seconds']:.3f} s (bare QWizard)", f"{ratio:.2f}×", "≤ 1.3×",
+                     verdict(ratio <= 1.3)))
+    ratio = s["app"]["peak_mb"] / s["bare"]["peak_mb"]
+    rows.append(("Memory: peak RSS before the link page (start-up)",
+                 f"{s['app']['peak_mb']:.0f} MB", f"{s['bare']['peak_mb']:.0f} MB (bare QWizard)",
+                 f"{ratio:.2f}×", "≤ 1.3×", verdict(ratio <= 1.3)))
+    lp = r["link"]
+    delta = lp["after_pss"] - lp["before_pss"]
+    rows.append(("Memory: all processes after leaving the link page (PSS, demo)",
+                 f"{lp['after_pss']:.0f} MB (with the page: {lp['with_web_pss']:.0f} MB)",
+                 f"{lp['before_pss']:.0f} MB before entering it",
+                 f"+{delta:.0f} MB", "≤ +20 MB", verdict(delta <= 20)))
+    left = lp["after_processes"]
+    rows.append(("Web view processes left after leaving the link page",
+                 f"{len(left)} ({', '.join(left) or 'none'})",
+                 f"{len(lp['with_web_processes'])} while shown "
+                 f"({', '.join(lp['with_web_processes'])})",
+                 "—", "0", verdict(not left)))
+    ratio = lp["app_s"] / lp["bare_s"]
+    rows.append(("Link page: enter → Stripe's (sandbox) page painted",
+                 f"{lp['app_s']:.3f} s", f"{lp['bare_s']:.3f} s (bare QWebEngineView script)",
+                 f"{ratio:.2f}×", "≤ 1.5×", verdict(ratio <= 1.5)))
+    rs = r["resp"]
+    rows.append((f"Responsiveness: longest GUI stall, portal {rs['delay_s']:.0f} s slow "
+                 "(sign-in)", f"{rs['worst_ms']:.0f} ms (median of runs {rs['median_ms']:.0f} ms, "
+                 f"p99 gap {rs['p99_ms']:.1f} ms)", "5 ms timer", "—", "< 50 ms",
+                 verdict(rs["worst_ms"] < 50)))
+    rows.append(("(info) Longest GUI stall while the link page opens",
+                 f"{lp['stall_ms']:.0f} ms", "—", "—", "—", "—"))
+    d = r["demo"]
+    ratio = d["peak_tree_mb"] / lp["bare_peak_tree_mb"]
+    rows.append(("Whole demo, autopilot, zero delay: wall time", f"{d['seconds']:.2f} s",
+                 "—", "—", "—", "—"))
+    rows.append(("Whole demo: peak memory (all processes, RSS sum)",
+                 f"{d['peak_tree_mb']:.0f} MB (main process {d['peak_main_mb']:.0f} MB)",
+                 f"{lp['bare_peak_tree_mb']:.0f} MB (bare web view script)", f"{ratio:.2f}×",
+                 "—", "—"))
+    if "demo_installed" in r:
+        di = r["demo_installed"]
+        rows.append(("Whole demo, installed build: wall time / peak memory",
+                     f"{di['seconds']:.2f} s / {di['peak_tree_mb']:.0f} MB", "—", "—", "exit 0",
+                     "yes"))
+    if r.get("sizes"):
+        z = r["sizes"]
+        rows.append(("Installed build: folder size", f"{z['folder_mb']:.0f} MB",
+                     "—", "—", "≤ 300 MB", verdict(z["folder_mb"] <= 300)))
+        if "archive_mb" in z:
+            rows.append(("Installed build: compressed (tar.gz)", f"{z['archive_mb']:.0f} MB",
+                         "—", "—", "—", "—"))
+    head = ("| Figure | Dentally Setup | Baseline (same run) | Ratio | Target | Met |\n"
+            "|---|---|---|---|---|---|\n")
+    body = "\n".join("| " + " | ".join(row) + " |" for row in rows)
+    when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return (f"Measured {when} on {machine()}. Medians of {runs} runs unless said; "
+            f"MB = 2^20 bytes.\n\n{head}{body}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=5, help="runs per timing (default 5)")
+    p.add_argument("--installed", action="store_true",
+                   help="also measure the built app in dist/ (built first when missing) and "
+                        "check it runs the demo under autopilot")
+    p.add_argument("--output", type=Path, help="also write the table to this Markdown file")
+    args = p.parse_args(argv)
+    started = time.perf_counter()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    frozen = None
+    if args.installed:
+        if not DIST_APP.exists():
+            log("no build in dist/: running scripts/build-installer")
+            subprocess.run(["bash", str(ROOT / "scripts" / "build-installer")], check=True)
+        frozen = DIST_APP
+
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        log("start-up and start-up memory")
+        results["startup"] = startup(args.runs, home / "startup", frozen)
+        log("link page")
+        results["link"] = link_page(args.runs, home / "link")
+        log("responsiveness")
+        results["resp"] = responsiveness(min(args.runs, 3), home / "resp")
+        log("whole demo")
+        results["demo"] = whole_demo(min(args.runs, 3), [PYTHON, "-m", "dentally_setup"],
+                                     "python")
+        if frozen is not None:
+            results["demo_installed"] = whole_demo(1, [str(frozen)], "installed")
+        results["sizes"] = build_sizes()
+    text = table(results, args.runs)
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        log(f"table written to {args.output}")
+    raw = Path(tempfile.gettempdir()) / "dentally-benchmarks.json"
+    raw.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    log(f"raw figures in {raw}; took {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Fixtures for the flow tests: sandboxes in any scenario, and real portal clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dentally_setup.portal.client import PortalClient
+from dentally_setup.sandbox import Sandbox
+from tests.sandbox.helpers import make_client
+
+
+@pytest.fixture
+def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
+    """Start sandboxes (each in its own folder, stopped after the test)."""
+    started: list[Sandbox] = []
+
+    def make(scenario: str = "fresh", **kwargs: Any) -> Sandbox:
+        kwargs.setdefault("state_dir", tmp_path / f"sandbox-{len(started)}")
+        sb = Sandbox(scenario=scenario, **kwargs)
+        sb.start()
+        started.append(sb)
+        return sb
+
+    yield make
+    for sb in started:
+        sb.stop()
+
+
+@pytest.fixture
+def linked(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    """The portal already linked to a ready Stripe account; site_1 has settings."""
+    return make_sandbox("already-linked")
+
+
+@pytest.fixture
+def client_for() -> Callable[..., PortalClient]:
+    """A real portal client with short timeouts (see tests.sandbox.helpers.make_client)."""
+
+    def make(sb: Sandbox, **kwargs: Any) -> PortalClient:
+        client: PortalClient = make_client(sb, **kwargs)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Secrets registered by one test must not redact text in the next."""
+    from dentally_setup.redact import clear_registered_secrets
+
+    clear_registered_secrets()
+    yield
+    clear_registered_secrets()

@@ -1,0 +1,210 @@
+"""The link step against the sandbox over HTTP: a session, Stripe's pages clicked through by
+a small browser, and the wait for the outcome (flow.link)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dentally_setup.flow.link import (
+    cancel_quietly,
+    is_redirect,
+    seconds_left,
+    start_session,
+    wait_for_outcome,
+)
+from dentally_setup.flow.messages import for_link, for_portal_error
+from dentally_setup.flow.prefill import prefill_from_practice
+from dentally_setup.flow.readiness import format_deadline, readiness
+from dentally_setup.portal.client import PortalClient
+from dentally_setup.portal.errors import Cancelled, Conflict, PortalError
+from dentally_setup.portal.models import LinkSession
+from dentally_setup.sandbox import Sandbox
+from tests.sandbox.helpers import Browser, Page, sign_in
+
+Poll = Callable[..., LinkSession]
+
+
+def click_through(session: LinkSession, decision: str = "authorize") -> Page:
+    """What the person does on Stripe's pages: sign in, pick the account, decide."""
+    browser = Browser()
+    page = sign_in(browser, session.authorize_url)
+    if page.page == "chooser":
+        page = browser.click(page, "continue")
+    elif page.page == "register":
+        page = browser.click(page, "create")
+    assert page.page == "authorize", page.html
+    return browser.click(page, decision)
+
+
+def wait_while_browsing(client: PortalClient, session: LinkSession,
+                        decision: str) -> tuple[LinkSession, list[str]]:
+    """Poll on a worker, as the GUI does, while the browser finishes on Stripe's pages."""
+    seen: list[str] = []
+    first_poll = threading.Event()
+
+    def on_poll(s: LinkSession) -> None:
+        seen.append(s.status)
+        first_poll.set()
+
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(wait_for_outcome, client, session.id, threading.Event(),
+                              interval=0.05, on_poll=on_poll)
+        assert first_poll.wait(10)
+        click_through(session, decision)
+        outcome = waiting.result(timeout=20)
+    return outcome, seen
+
+
+@pytest.fixture
+def fresh(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    return make_sandbox("fresh")
+
+
+@pytest.fixture
+def client(fresh: Sandbox, client_for: Callable[..., PortalClient]) -> PortalClient:
+    return client_for(fresh)
+
+
+def test_completed(fresh: Sandbox, client: PortalClient) -> None:
+    session = start_session(client)
+    assert session.pending and session.id.startswith("ls_")
+    outcome, seen = wait_while_browsing(client, session, "authorize")
+    assert outcome.status == "completed"
+    assert outcome.account is not None and outcome.account.id == "acct_1RvrsdSandbox01"
+    assert seen[0] == "pending" and seen[-1] == "completed"
+    assert len(fresh.world.token_exchanges) == 1  # the portal exchanged the code, once
+    assert client.stripe_link().linked
+
+
+def test_denied(fresh: Sandbox, client: PortalClient) -> None:
+    session = start_session(client)
+    outcome, _seen = wait_while_browsing(client, session, "deny")
+    assert outcome.status == "denied"
+    assert for_link(outcome.status, outcome.error.code if outcome.error else None).code == \
+        "DS-L-DENIED"
+    assert fresh.world.token_exchanges == []
+    assert not client.stripe_link().linked
+
+
+def test_cancel_stops_the_wait_promptly(fresh: Sandbox, client: PortalClient) -> None:
+    session = start_session(client)
+    cancel = threading.Event()
+    interval = 30.0
+    timer = threading.Timer(0.2, cancel.set)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(Cancelled):
+            wait_for_outcome(client, session.id, cancel, interval=interval)
+    finally:
+        timer.cancel()
+    elapsed = time.monotonic() - started
+    # The wait is on the event, not a sleep: it ends with the event, far inside one interval.
+    assert elapsed < 5.0 < interval * 2
+    # Stopping the wait does not touch the session; cancel_quietly does.
+    assert client.link_session(session.id).pending
+    cancel_quietly(client, session.id)
+    assert client.link_session(session.id).status == "cancelled"
+    assert for_link("cancelled").code == "DS-L-CANCEL"
+
+
+def test_already_cancelled_sends_nothing(fresh: Sandbox, client: PortalClient) -> None:
+    session = start_session(client)
+    cancel = threading.Event()
+    cancel.set()
+    before = len(fresh.world.requests)
+    with pytest.raises(Cancelled):
+        wait_for_outcome(client, session.id, cancel)
+    assert len(fresh.world.requests) == before
+
+
+def test_cancel_quietly_never_raises(client: PortalClient) -> None:
+    cancel_quietly(client, "ls_does_not_exist")  # a 404 is logged, not raised
+
+
+def test_expired(fresh: Sandbox, client: PortalClient) -> None:
+    session = start_session(client)
+    fresh.advance_clock(16 * 60)
+    outcome = wait_for_outcome(client, session.id, threading.Event(), interval=0.01)
+    assert outcome.status == "expired"
+    assert for_link(outcome.status).code == "DS-L-EXPIRED"
+
+
+def test_gives_up_on_its_own(client: PortalClient) -> None:
+    session = start_session(client)
+    with pytest.raises(PortalError) as info:
+        wait_for_outcome(client, session.id, threading.Event(), interval=0.01,
+                         give_up_after=0)
+    assert info.value.code == "timeout"
+
+
+def test_register_landing_with_prefill(make_sandbox: Callable[..., Sandbox],
+                                       client_for: Callable[..., PortalClient]) -> None:
+    """The one-platform way through: a new account under the same login, prefilled."""
+    sb = make_sandbox("already-connected")
+    client = client_for(sb)
+    prefill = prefill_from_practice(client.practice())
+    session = start_session(client, landing="register", prefill=prefill)
+    assert sb.world.link_session_requests[-1] == {"landing": "register", "prefill": prefill}
+    outcome, _seen = wait_while_browsing(client, session, "authorize")
+    assert outcome.status == "completed" and outcome.account is not None
+    assert outcome.account.id != "acct_1RvrsdDntlApp01"  # not the Dentally app's account
+
+
+def test_linked_but_not_ready(make_sandbox: Callable[..., Sandbox],
+                              client_for: Callable[..., PortalClient]) -> None:
+    sb = make_sandbox("needs-verification")
+    client = client_for(sb)
+    outcome, _seen = wait_while_browsing(client, start_session(client), "authorize")
+    assert outcome.status == "completed"
+    stripe = client.stripe_link()
+    assert stripe.linked and stripe.account is not None
+    got = readiness(stripe.account)
+    assert not got.ready
+    assert got.needs == ("the business's bank account", "ID for the business's representative")
+    deadline = stripe.account.requirements.current_deadline
+    assert got.deadline == format_deadline(deadline) and got.deadline is not None
+    assert got.needs_sentence.endswith(f" — by {got.deadline}")
+    assert got.detail.startswith("Stripe is checking the information it was given.")
+
+
+def test_already_linked_portal_refuses_a_session(make_sandbox: Callable[..., Sandbox],
+                                                 client_for: Callable[..., PortalClient]) -> None:
+    with pytest.raises(Conflict) as info:
+        start_session(client_for(make_sandbox("already-linked")))
+    assert for_portal_error(info.value).code == "DS-409L"
+
+
+def session(expires_at: str = "2026-12-12T10:00:00Z", redirect_uri: str = "") -> LinkSession:
+    return LinkSession("ls_1", "pending", "https://connect.stripe.com/oauth/authorize?x=1",
+                       redirect_uri, expires_at, livemode=False)
+
+
+def test_seconds_left() -> None:
+    now = datetime(2026, 12, 12, 9, 59, tzinfo=UTC)
+    assert seconds_left(session(), now) == 60.0
+    assert seconds_left(session("2026-12-12T10:00:00+00:00"), now) == 60.0
+    assert seconds_left(session("2026-12-12T10:00:00"), now) == 60.0  # no zone: UTC
+    assert seconds_left(session(), now + timedelta(minutes=2)) == -60.0
+    assert seconds_left(session("soon")) is None
+
+
+def test_seconds_left_for_a_live_session(client: PortalClient) -> None:
+    left = seconds_left(start_session(client))
+    assert left is not None and 14 * 60 < left <= 15 * 60
+
+
+def test_is_redirect(client: PortalClient) -> None:
+    live = start_session(client)
+    assert is_redirect(live.redirect_uri + "?code=ac_123&state=abc", live)
+    assert is_redirect(live.redirect_uri, live)
+    assert not is_redirect(live.authorize_url, live)
+    assert not is_redirect("https://connect.stripe.com/oauth/authorize", live)
+    assert not is_redirect("https://anything.example/", session(redirect_uri=""))
+    assert not is_redirect("", session(redirect_uri=""))
