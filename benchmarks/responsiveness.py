@@ -74,6 +74,9 @@ def main():
         longest_stall_ms=max(gaps, default=0.0) * 1000,
         p99_gap_ms=sorted(gaps)[int(len(gaps) * 0.99) - 1] * 1000 if gaps else 0.0,
         longest_stall_whole_run_ms=meter.longest() * 1000,
+        # where the long gaps were, in seconds after the request started (for a diagnosis)
+        long_gaps=[(round(t - start, 3), round(g * 1000, 1))
+                   for t, g in meter.gaps if start <= t <= end and g > 0.015],
     )
     print(json.dumps(out), flush=True)
     os._exit(0)

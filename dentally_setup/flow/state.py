@@ -42,6 +42,8 @@ class WizardState:
     history: list[str] = field(default_factory=list)
     resume_target: Step | None = None
     stripe_dashboard_url: str = "https://dashboard.stripe.com/"
+    # How long one portal call may keep retrying before the person is told (seconds).
+    budget: float = 30.0
     _client: PortalClient | None = None
 
     @property
@@ -58,7 +60,8 @@ class WizardState:
 
     def client(self) -> PortalClient:
         if self._client is None or self._client.base_url != self.portal_url.rstrip("/"):
-            self._client = PortalClient(self.portal_url, self.token)
+            self._client = PortalClient(self.portal_url, self.token, budget=self.budget,
+                                        timeout=min(10.0, self.budget))
         return self._client
 
     def forget_client(self) -> None:

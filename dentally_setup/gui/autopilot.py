@@ -145,7 +145,8 @@ class Autopilot(QObject):
             from dentally_setup.sandbox import DEMO_PASSWORD
 
             # Types the demo password shown on the page, as a trainer would.
-            browser.run_js(f"document.querySelector('#password').value = {json.dumps(DEMO_PASSWORD)};"
+            password = json.dumps(DEMO_PASSWORD)
+            browser.run_js(f"document.querySelector('#password').value = {password};"
                            " document.querySelector('#sign-in').click();")
         elif kind == "chooser":
             browser.run_js(CHOOSE_FIRST)

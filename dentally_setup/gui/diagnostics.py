@@ -31,7 +31,7 @@ def qt_versions() -> list[tuple[str, str]]:
     try:
         from PySide6.QtWebEngineCore import qWebEngineVersion
 
-        rows.append(("QtWebEngine", qWebEngineVersion()))
+        rows.append(("QtWebEngine", str(qWebEngineVersion())))
     except ImportError:
         rows.append(("QtWebEngine", "not installed"))
     return rows

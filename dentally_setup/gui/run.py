@@ -86,7 +86,9 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
 
     saved, warning = progress_store.load_progress()
     if warning:
-        QMessageBox.information(wizard, "Saved progress could not be read", warning)
+        # Not a modal box: it must not block a kiosk autopilot, and nothing needs answering.
+        log.warning("progress set aside: %s", warning)
+        wizard.show_notice(warning)
     if saved is None or args.fresh or args.autopilot:
         return
     state = wizard.state
@@ -123,10 +125,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
             delay = args.autopilot_delay * (2 if args.presenter else 1)
             autopilot = Autopilot(wizard, delay_ms=delay)
-        else:
-            offer_resume(wizard, args)
-            if state.resume_target is not None:
-                wizard.state.resume_target = state.resume_target
+        offer_resume(wizard, args)  # the autopilot never resumes, but a bad file is set aside
         if args.quit_after_first_paint:
             from dentally_setup.gui.first_paint import quit_after_first_paint
 

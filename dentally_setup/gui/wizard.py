@@ -268,10 +268,10 @@ class SetupWizard(QWizard):
         if not remember:
             return
 
-        def stored(result: object) -> None:
-            message = getattr(result, "message", "")
-            if not getattr(result, "saved", True) and message:
-                self.show_notice(message)
+        def stored(result: secrets.StoreResult) -> None:
+            # Said once per run: the store flags only the first fallback for showing.
+            if result.show_warning and result.message:
+                self.show_notice(result.message)
 
         run_in_background(lambda: secrets.set_token(url, token), stored,
                           lambda exc: log.warning("could not store the token: %r", exc))

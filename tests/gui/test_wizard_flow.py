@@ -3,11 +3,8 @@ sandbox's Stripe pages."""
 
 from __future__ import annotations
 
-import pytest
-
 from dentally_setup.flow.steps import Step
 from tests.sandbox.helpers import Browser
-
 
 
 def fill_settings(h, default="25.00") -> None:

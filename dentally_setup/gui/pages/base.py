@@ -139,7 +139,7 @@ class BasePage(QWizardPage):
         """Called by the wizard when the person moves on from this page (either way)."""
         self.cancel_work()
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         # Next can also be pressed by the keyboard, resume or the autopilot: never leave a
         # page that is still busy or incomplete.
         return self.isComplete() and not self.working
