@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psutil
-from common import MB, tree_memory
+from common import MB, make_app_like_the_app, tree_memory
 
 SETTLE_S = 4.0  # how long to wait for the web view's processes to end after leaving
 
@@ -48,11 +48,11 @@ def main():
 
     from dentally_setup.app import gui_parser
     from dentally_setup.flow.steps import Step
-    from dentally_setup.gui.run import initial_state, make_app, start_demo
+    from dentally_setup.gui.run import initial_state, start_demo
     from dentally_setup.gui.wizard import SetupWizard
 
     args = gui_parser().parse_args(["--demo", "--demo-reset"])
-    app = make_app(args)
+    app = make_app_like_the_app(args)
     demo = start_demo(args)
     me = psutil.Process()
     wizard = SetupWizard(initial_state(args, demo), demo=demo)

@@ -162,3 +162,17 @@ def chromium_flags_for_bare() -> None:
         if "--no-sandbox" not in flags:
             flags.append("--no-sandbox")
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(flags)
+
+
+def make_app_like_the_app(args):
+    """The app's own QApplication set-up (gui.run.make_app), whichever signature it has
+    today (it gained the saved config as a second argument)."""
+    import inspect
+
+    from dentally_setup.gui import run
+
+    if len(inspect.signature(run.make_app).parameters) > 1:
+        from dentally_setup.store.config import load_config
+
+        return run.make_app(args, load_config())
+    return run.make_app(args)

@@ -16,16 +16,17 @@ DELAY = float(os.environ.get("BENCH_PORTAL_DELAY", "2.0"))
 
 
 def main():
+    from common import make_app_like_the_app
     from PySide6.QtCore import QTimer
     from stall import StallMeter
 
     from dentally_setup.app import gui_parser
     from dentally_setup.flow.steps import Step
-    from dentally_setup.gui.run import initial_state, make_app, start_demo
+    from dentally_setup.gui.run import initial_state, start_demo
     from dentally_setup.gui.wizard import SetupWizard
 
     args = gui_parser().parse_args(["--demo", "--demo-reset", "--faults", f"delay:{DELAY}"])
-    app = make_app(args)
+    app = make_app_like_the_app(args)
     demo = start_demo(args)
     wizard = SetupWizard(initial_state(args, demo), demo=demo)
     sign_in = wizard.pages[Step.SIGN_IN]
@@ -67,16 +68,20 @@ def main():
         print("responsiveness: the sign-in request never started", file=sys.stderr)
         os._exit(1)
     start, end = marks["start"], marks["end"]
-    gaps = [g for t, g in meter.gaps if start <= t <= end]
+    # Gaps that began after the request was sent: the waiting itself. The page switch that
+    # sends it (building and painting the sign-in page) is reported on its own.
+    gaps = [g for t, g in meter.gaps if t - g >= start and t <= end]
+    switch = max((g for t, g in meter.gaps if t - g < start <= t), default=0.0)
     out.update(
         outstanding_s=end - start,
         ticks=len(gaps),
         longest_stall_ms=max(gaps, default=0.0) * 1000,
         p99_gap_ms=sorted(gaps)[int(len(gaps) * 0.99) - 1] * 1000 if gaps else 0.0,
+        page_switch_stall_ms=switch * 1000,
         longest_stall_whole_run_ms=meter.longest() * 1000,
         # where the long gaps were, in seconds after the request started (for a diagnosis)
         long_gaps=[(round(t - start, 3), round(g * 1000, 1))
-                   for t, g in meter.gaps if start <= t <= end and g > 0.015],
+                   for t, g in meter.gaps if start <= t <= end and g > 0.012],
     )
     print(json.dumps(out), flush=True)
     os._exit(0)

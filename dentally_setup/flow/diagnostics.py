@@ -52,6 +52,23 @@ def reachability(client: PortalClient | None) -> str:
     return f"reachable, {(time.monotonic() - started) * 1000:.0f} ms"
 
 
+def stripe_reachability(url: str, timeout: float = 5.0) -> str:
+    """Whether Stripe's sign-in host answers from this PC (any HTTP answer counts)."""
+    import urllib.error
+
+    started = time.monotonic()
+    try:
+        req = urllib.request.Request(url, method="HEAD")  # noqa: S310 (https, or the demo)
+        with urllib.request.urlopen(req, timeout=timeout):  # noqa: S310
+            pass
+    except urllib.error.HTTPError:
+        pass  # an HTTP answer still proves the host is reachable
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return f"not reachable ({type(reason).__name__})"
+    return f"reachable, {(time.monotonic() - started) * 1000:.0f} ms"
+
+
 def collect(
     *,
     qt_versions: Sequence[tuple[str, str]],
@@ -59,6 +76,7 @@ def collect(
     history: Sequence[str],
     portal_url: str,
     portal_status: str,
+    stripe_status: str,
     keyring_backend: str,
     errors: Sequence[tuple[str, Message]],
     log_dir: str,
@@ -73,6 +91,7 @@ def collect(
         ("Pages so far", " → ".join(history) or "none"),
         ("Portal address", portal_url or "not set"),
         ("Portal", portal_status),
+        ("Stripe", stripe_status),
         ("Proxy", proxy_summary()),
         ("Certificates", trust_source()),
         ("Password store", keyring_backend),

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
 )
 
 from dentally_setup.flow import diagnostics
+from dentally_setup.gui.log_view import LogView
 from dentally_setup.gui.worker import run_in_background
 from dentally_setup.redact import redact
 from dentally_setup.store.paths import log_dir
@@ -46,6 +48,10 @@ class DiagnosticsWindow(QDialog):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Diagnostics")
+        self.log_view = LogView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.text, "Diagnostics")
+        self.tabs.addTab(self.log_view, "Log")
         self.copy_button = QPushButton("Copy diagnostics")
         self.copy_button.setAccessibleName("Copy the diagnostics to the clipboard")
         self.copy_button.clicked.connect(self.copy)
@@ -61,9 +67,10 @@ class DiagnosticsWindow(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(row)
         self._portal = "checking…"
+        self._stripe = "checking…"
         self._keyring = "checking…"
         self.refresh()
         self._check_in_background()
@@ -71,14 +78,17 @@ class DiagnosticsWindow(QDialog):
     def _check_in_background(self) -> None:
         state = self.wizard.state
         client = state.client() if state.token and state.portal_url else None
+        demo = self.wizard.demo
+        stripe_url = demo.stripe_url if demo is not None else "https://connect.stripe.com/"
 
-        def work() -> tuple[str, str]:
+        def work() -> tuple[str, str, str]:
             from dentally_setup.store.secrets import backend_name
 
-            return diagnostics.reachability(client), backend_name()
+            return (diagnostics.reachability(client), diagnostics.stripe_reachability(stripe_url),
+                    backend_name())
 
-        def done(result: tuple[str, str]) -> None:
-            self._portal, self._keyring = result
+        def done(result: tuple[str, str, str]) -> None:
+            self._portal, self._stripe, self._keyring = result
             self.refresh()
 
         run_in_background(work, done, lambda exc: None)
@@ -91,6 +101,7 @@ class DiagnosticsWindow(QDialog):
             history=wiz.visited,
             portal_url=wiz.state.portal_url,
             portal_status=self._portal,
+            stripe_status=self._stripe,
             keyring_backend=self._keyring,
             errors=wiz.errors_seen,
             log_dir=str(log_dir()),

@@ -13,6 +13,7 @@ from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.qtsetup import prepare_qt
 from dentally_setup.resources import resource
+from dentally_setup.store.config import Config
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -23,27 +24,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def make_app(args: argparse.Namespace) -> QApplication:
-    prepare_qt(args.software_rendering)
+def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
+    prepare_qt(args.software_rendering or cfg.software_rendering)
+    from PySide6.QtNetwork import QNetworkProxyFactory
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    apply_look(app, presenter=args.presenter)
-    return app
-
-
-def apply_look(app: QApplication, *, presenter: bool = False, zoom: float = 1.0) -> None:
-    """Stylesheet from resources/, and larger text for a projector or a zoom setting. The
-    base size follows the system font, so the system's text scaling carries through."""
+    # The web view uses the system's proxy settings, as the portal client (urllib) does.
+    QNetworkProxyFactory.setUseSystemConfiguration(True)
     qss = resource("style.qss")
     if qss.exists():
         app.setStyleSheet(qss.read_text(encoding="utf-8"))
-    scale = zoom * (1.35 if presenter else 1.0)
-    if scale != 1.0:
-        font = app.font()
-        font.setPointSizeF(max(6.0, font.pointSizeF() * scale))
-        app.setFont(font)
+    return app
 
 
 def start_demo(args: argparse.Namespace) -> Sandbox:
@@ -112,18 +105,29 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    app = make_app(args)
+    from dentally_setup.gui.log_view import log_handler
+    from dentally_setup.store.config import load_config_with_warning
+
+    log_handler()  # the Support window's log view shows this run from its start
+    loaded = load_config_with_warning()
+    cfg = loaded.config
+    app = make_app(args, cfg)
     demo = start_demo(args) if args.demo else None
     try:
         from dentally_setup.gui.wizard import SetupWizard
 
         state = initial_state(args, demo)
         wizard = SetupWizard(state, demo=demo, screenshots=args.screenshots)
+        from dentally_setup.gui.zoom import Zoom
+
+        wizard.zoom = Zoom(wizard, app, cfg.zoom, presenter=args.presenter or cfg.presenter)
+        if loaded.warning:
+            wizard.show_notice(loaded.warning)
         autopilot = None
         if args.autopilot:
             from dentally_setup.gui.autopilot import Autopilot
 
-            delay = args.autopilot_delay * (2 if args.presenter else 1)
+            delay = args.autopilot_delay * (2 if args.presenter or cfg.presenter else 1)
             autopilot = Autopilot(wizard, delay_ms=delay)
         offer_resume(wizard, args)  # the autopilot never resumes, but a bad file is set aside
         if args.quit_after_first_paint:

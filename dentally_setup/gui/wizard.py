@@ -86,6 +86,7 @@ class SetupWizard(QWizard):
         self._shots = 0
         self._auto_next: Callable[[BasePage], bool] | None = None
         self._livemode: bool | None = None
+        self.zoom: object | None = None  # set by run.py (gui.zoom.Zoom)
 
         self.setWindowTitle(APP_NAME + (" — DEMO (no real money)" if demo else ""))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)

@@ -32,6 +32,7 @@ def rows(**kw: Any) -> list[tuple[str, str]]:
         "history": ["Welcome", "Sign in to the portal", "Stripe status"],
         "portal_url": "https://portal.example/api",
         "portal_status": "reachable, 80 ms",
+        "stripe_status": "reachable, 120 ms",
         "keyring_backend": "memory",
         "errors": [],
         "log_dir": "/home/reception/logs",
@@ -136,3 +137,15 @@ def test_flow_imports_no_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_stripe_reachability_against_the_imitation_and_a_closed_port(sandbox: Sandbox) -> None:
+    from dentally_setup.flow.diagnostics import stripe_reachability
+
+    assert stripe_reachability(sandbox.stripe_url + "/oauth/authorize").startswith("reachable")
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert stripe_reachability(f"http://127.0.0.1:{port}/", timeout=2).startswith("not reachable")

@@ -85,6 +85,7 @@ class PaymentSettingsPage(BasePage):
         self.types_grid = QGridLayout(self.types_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setAccessibleName("Deposits per appointment type")
         scroll.setWidget(self.types_box)
         scroll.setMinimumHeight(140)
         dep.addWidget(scroll, 1)

@@ -1,0 +1,179 @@
+"""Keyboard alone completes the wizard; every control has an accessible name; the Support
+window shows no secret; the proxy comes from the system, the same for Qt and Python."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLineEdit,
+    QWidget,
+    QWizard,
+)
+
+from dentally_setup.flow.steps import Step
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def focusable_unnamed(page: QWidget) -> list[str]:
+    missing = []
+    for w in page.findChildren(QWidget):
+        if not w.isVisible() or not (w.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            continue
+        if w.accessibleName():
+            continue
+        if isinstance(w, QAbstractButton) and w.text().strip():
+            continue  # a button's text is its accessible name
+        parent = w.parent()
+        if parent is not None and type(parent).__name__ in ("QComboBox", "LinkBrowser",
+                                                            "QWebEngineView"):
+            continue  # inner parts of a named control (the web view's render surface)
+        if parent is not None and parent.parent() is not None and type(
+                parent.parent()).__name__ == "LinkBrowser":
+            continue
+        missing.append(f"{type(w).__name__} {w.objectName()!r}")
+    return missing
+
+
+def test_every_focusable_control_has_an_accessible_name(make_wizard):
+    h = make_wizard("already-connected")
+    checked = []
+    for step in (Step.WELCOME, Step.SIGN_IN, Step.STRIPE_STATUS, Step.GUIDANCE):
+        page = h.wait_ready(step)
+        assert focusable_unnamed(page) == [], step
+        checked.append(step)
+        h.next()
+    h.sign_in_on_stripe()
+    h.wait_stripe_page("register")
+    link = h.page(Step.LINK)
+    assert focusable_unnamed(link) == []
+    assert link.browser.accessibleName() == "Stripe's page"
+    h.wait_stripe_page("register").click("#create")
+    h.wait_stripe_page("authorize").click("#authorize")
+    for step in (Step.ACCOUNT_CHECK, Step.SETTINGS):
+        page = h.wait_ready(step)
+        assert focusable_unnamed(page) == [], step
+        h.next()
+    review = h.wait_step(Step.REVIEW) or h.page(Step.REVIEW)
+    assert focusable_unnamed(review) == []
+    assert focusable_unnamed(h.wizard.side_panel) == []
+
+
+def press(qtbot, key, text=""):
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    qtbot.keyClick(widget, key)
+
+
+def tab_to(qtbot, target: QWidget, limit: int = 60) -> None:
+    """Press Tab until ``target`` has the focus: proves it is in the tab order."""
+    for _ in range(limit):
+        if QApplication.focusWidget() is target:
+            return
+        press(qtbot, Qt.Key.Key_Tab)
+    raise AssertionError(f"{target.accessibleName() or target} is not reachable with Tab")
+
+
+def test_keyboard_alone_completes_the_wizard(make_wizard):
+    h = make_wizard("already-linked")
+    qtbot, wizard = h.qtbot, h.wizard
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow, timeout=5000)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+
+    def next_by_keyboard():
+        qtbot.waitUntil(next_button.isEnabled, timeout=20000)
+        tab_to(qtbot, next_button)
+        press(qtbot, Qt.Key.Key_Space)
+
+    next_by_keyboard()
+    h.wait_ready(Step.SIGN_IN)
+    sign_in = h.page(Step.SIGN_IN)
+    tab_to(qtbot, sign_in.show_token)  # "show" is a deliberate key press, and reachable
+    press(qtbot, Qt.Key.Key_Space)
+    assert sign_in.token.echoMode() == QLineEdit.EchoMode.Normal
+    press(qtbot, Qt.Key.Key_Space)
+    assert sign_in.token.echoMode() == QLineEdit.EchoMode.Password
+    next_by_keyboard()
+    h.wait_ready(Step.STRIPE_STATUS)
+    next_by_keyboard()
+    h.wait_ready(Step.ACCOUNT_CHECK)
+    next_by_keyboard()
+    settings = h.wait_ready(Step.SETTINGS)
+    if not settings.deposits_on.isChecked():
+        tab_to(qtbot, settings.deposits_on)
+        press(qtbot, Qt.Key.Key_Space)
+    tab_to(qtbot, settings.default)
+    settings.default.selectAll()
+    qtbot.keyClicks(settings.default, "19.99")
+    for box in (settings.balances, settings.invoices):
+        if not box.isChecked():
+            tab_to(qtbot, box)
+            press(qtbot, Qt.Key.Key_Space)
+    next_by_keyboard()
+    h.wait_step(Step.REVIEW)
+    review = h.page(Step.REVIEW)
+    qtbot.waitUntil(review.save_button.isEnabled, timeout=10000)
+    tab_to(qtbot, review.save_button)
+    press(qtbot, Qt.Key.Key_Space)
+    h.wait_ready(Step.REVIEW)
+    next_by_keyboard()
+    h.wait_step(Step.DONE)
+    assert h.state.saved["site_1"].settings.deposit_default_minor == 1999
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    tab_to(qtbot, finish)
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+
+
+def test_support_window_shows_and_copies_no_secret(make_wizard):
+    token = "portal-token-visible-nowhere-123456"
+    h = make_wizard("fresh", token=token)
+    h.next()
+    h.wait_ready(Step.SIGN_IN)
+    import logging
+
+    from dentally_setup.flow.messages import Message
+    from dentally_setup.gui.diagnostics import DiagnosticsWindow
+    from dentally_setup.gui.log_view import log_handler
+
+    log_handler()
+    # Secrets where support would look: a logged line and the last errors.
+    logging.getLogger("dentally_setup.test").warning(
+        "calling with %s and key sk_test_abcdefgh12345678", token)
+    h.wizard.note_error(Message("DS-TEST", f"Token {token} refused.", "Check it."))
+
+    window = DiagnosticsWindow(h.wizard)
+    h.qtbot.addWidget(window)
+    h.qtbot.waitUntil(lambda: "checking" not in window.text.toPlainText(), timeout=15000)
+    text = window.text.toPlainText()
+    assert "Portal" in text and "Stripe" in text and "Password store" in text
+    assert "Qt" in text and "QtWebEngine" in text
+    window.copy()
+    copied = QApplication.clipboard().text()
+    for shown in (text, copied, window.log_view.text.toPlainText()):
+        assert token not in shown
+        assert "abcdefgh12345678" not in shown
+    window.close()
+
+
+def test_proxy_comes_from_the_environment_for_qt_and_python(monkeypatch, qapp):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.practice.example:3128")
+    monkeypatch.setenv("https_proxy", "http://proxy.practice.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("no_proxy", "")
+    from PySide6.QtCore import QUrl
+    from PySide6.QtNetwork import QNetworkProxyFactory, QNetworkProxyQuery
+
+    from dentally_setup.flow.diagnostics import proxy_summary
+    from dentally_setup.portal.client import PortalClient
+
+    qt = QNetworkProxyFactory.systemProxyForQuery(
+        QNetworkProxyQuery(QUrl("https://connect.stripe.com/")))
+    assert qt[0].hostName() == "proxy.practice.example" and qt[0].port() == 3128
+    client = PortalClient("https://portal.example.com/api", "t")
+    handlers = [h for h in client._opener.handlers if hasattr(h, "proxies")]  # noqa: SLF001
+    assert handlers[0].proxies["https"] == "http://proxy.practice.example:3128"
+    assert "proxy.practice.example:3128" in proxy_summary()
