@@ -174,6 +174,6 @@ def test_proxy_comes_from_the_environment_for_qt_and_python(monkeypatch, qapp):
         QNetworkProxyQuery(QUrl("https://connect.stripe.com/")))
     assert qt[0].hostName() == "proxy.practice.example" and qt[0].port() == 3128
     client = PortalClient("https://portal.example.com/api", "t")
-    handlers = [h for h in client._opener.handlers if hasattr(h, "proxies")]  # noqa: SLF001
+    handlers = [h for h in client._opener.handlers if hasattr(h, "proxies")]
     assert handlers[0].proxies["https"] == "http://proxy.practice.example:3128"
     assert "proxy.practice.example:3128" in proxy_summary()
