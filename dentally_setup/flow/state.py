@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from dentally_setup.flow.drafts import SiteDraft
-from dentally_setup.flow.save import SiteWrite
 from dentally_setup.flow.steps import Step
-from dentally_setup.portal.client import PortalClient
-from dentally_setup.portal.models import (
-    AppointmentType,
-    LinkSession,
-    Practice,
-    StripeAccount,
-    StripeLink,
-    VersionedSettings,
-)
-from dentally_setup.store.progress import Progress
+
+# The wizard's window must paint fast: the HTTP client, the money rules and the progress
+# file are imported when first used, not when the app starts.
+if TYPE_CHECKING:
+    from dentally_setup.flow.drafts import SiteDraft
+    from dentally_setup.flow.save import SiteWrite
+    from dentally_setup.portal.client import PortalClient
+    from dentally_setup.portal.models import (
+        AppointmentType,
+        LinkSession,
+        Practice,
+        StripeAccount,
+        StripeLink,
+        VersionedSettings,
+    )
+    from dentally_setup.store.progress import Progress
 
 
 @dataclass
@@ -59,6 +64,8 @@ class WizardState:
         return self.practice.currency if self.practice else "GBP"
 
     def client(self) -> PortalClient:
+        from dentally_setup.portal.client import PortalClient
+
         if self._client is None or self._client.base_url != self.portal_url.rstrip("/"):
             self._client = PortalClient(self.portal_url, self.token, budget=self.budget,
                                         timeout=min(10.0, self.budget))
@@ -68,6 +75,8 @@ class WizardState:
         self._client = None
 
     def to_progress(self, step: Step) -> Progress:
+        from dentally_setup.store.progress import Progress
+
         return Progress(
             step=step.slug,
             link_session_id=self.session.id if self.session else None,
@@ -84,6 +93,9 @@ class WizardState:
 
     def restore(self, progress: Progress) -> Step:
         """Take back what the person entered; returns the step they were on."""
+        from dentally_setup.flow.drafts import SiteDraft
+        from dentally_setup.flow.save import SiteWrite
+
         self.drafts = {k: SiteDraft.from_json(v) for k, v in progress.site_drafts.items()}
         self.same_for_all = progress.same_for_all
         self.pending_writes = {}

@@ -365,8 +365,11 @@ class LinkBrowser(QWidget):
         if request is None or not shiboken6.isValid(request):
             return
         log.info("security key request: %s", getattr(state, "name", state))
-        # NotStarted, Discovery, FinishTokenCollection: the key itself asks for a touch.
-        if state in (S.NotStarted, S.Discovery, S.FinishTokenCollection):
+        # NotStarted, Discovery (Qt 6.12+), FinishTokenCollection: the key itself asks for
+        # a touch.
+        waiting = {getattr(S, name, None) for name in
+                   ("NotStarted", "Discovery", "FinishTokenCollection")}
+        if state in waiting - {None}:
             return
         self._webauth = None  # finished, one way or another: report it once
         if state == S.Completed:

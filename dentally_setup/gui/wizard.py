@@ -26,28 +26,41 @@ from dentally_setup import APP_NAME
 from dentally_setup.flow.messages import Message
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import MAIN_PATH, Step
-from dentally_setup.gui.pages.account_check import AccountCheckPage
 from dentally_setup.gui.pages.base import BasePage
-from dentally_setup.gui.pages.done import DonePage
-from dentally_setup.gui.pages.guidance import GuidancePage
-from dentally_setup.gui.pages.link import LinkPage
-from dentally_setup.gui.pages.payment_settings import PaymentSettingsPage
-from dentally_setup.gui.pages.review import ReviewPage
-from dentally_setup.gui.pages.sign_in import SignInPage
-from dentally_setup.gui.pages.stripe_status import StripeStatusPage
-from dentally_setup.gui.pages.welcome import WelcomePage
 from dentally_setup.gui.worker import run_in_background
-from dentally_setup.store import progress as progress_store
 
 if TYPE_CHECKING:
+    from dentally_setup.gui.zoom import Zoom
     from dentally_setup.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
-PAGES: tuple[type[BasePage], ...] = (
-    WelcomePage, SignInPage, StripeStatusPage, GuidancePage, LinkPage, AccountCheckPage,
-    PaymentSettingsPage, ReviewPage, DonePage,
-)
+# Each page is built (and its module imported) when the wizard first goes to it, so the
+# window paints without paying for pages the person may never reach.
+PAGES: dict[Step, tuple[str, str]] = {
+    Step.WELCOME: ("welcome", "WelcomePage"),
+    Step.SIGN_IN: ("sign_in", "SignInPage"),
+    Step.STRIPE_STATUS: ("stripe_status", "StripeStatusPage"),
+    Step.GUIDANCE: ("guidance", "GuidancePage"),
+    Step.LINK: ("link", "LinkPage"),
+    Step.ACCOUNT_CHECK: ("account_check", "AccountCheckPage"),
+    Step.SETTINGS: ("payment_settings", "PaymentSettingsPage"),
+    Step.REVIEW: ("review", "ReviewPage"),
+    Step.DONE: ("done", "DonePage"),
+}
+
+
+class _Pages(dict[Step, BasePage]):
+    """The wizard's pages, each made and registered with the wizard on first use."""
+
+    def __init__(self, make: Callable[[Step], BasePage]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, step: Step) -> BasePage:
+        page = self._make(step)
+        self[step] = page
+        return page
 
 
 class DemoWorld(Protocol):
@@ -86,24 +99,40 @@ class SetupWizard(QWizard):
         self._shots = 0
         self._auto_next: Callable[[BasePage], bool] | None = None
         self._livemode: bool | None = None
-        self.zoom: object | None = None  # set by run.py (gui.zoom.Zoom)
+        self.zoom: Zoom | None = None  # set by run.py
 
         self.setWindowTitle(APP_NAME + (" — DEMO (no real money)" if demo else ""))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.resize(1180, 760)
-        self.pages: dict[Step, BasePage] = {}
-        for cls in PAGES:
-            page = cls(state)
-            self.pages[cls.step] = page
-            self.setPage(int(cls.step), page)
+        self.pages = _Pages(self._make_page)
+        self.pages[Step.WELCOME]
         self.setStartId(int(Step.WELCOME))
         self.side_panel = self._side()  # keep a reference: PySide would free it
         self.setSideWidget(self.side_panel)
         self.currentIdChanged.connect(self._page_changed)
         self._previous: BasePage | None = None
         self.set_environment(None)
+
+    def _make_page(self, step: Step) -> BasePage:
+        import importlib
+
+        module, name = PAGES[step]
+        cls = getattr(importlib.import_module(f"dentally_setup.gui.pages.{module}"), name)
+        page: BasePage = cls(self.state)
+        self.setPage(int(step), page)
+        return page
+
+    def validateCurrentPage(self) -> bool:
+        """Before Qt moves on, make sure the page it moves to exists."""
+        if not super().validateCurrentPage():
+            return False
+        page = self.currentPage()
+        next_id = page.nextId() if page is not None else -1
+        if next_id >= 0:
+            self.pages[Step(next_id)]
+        return True
 
     # ---- side panel --------------------------------------------------------------------
 
@@ -220,8 +249,7 @@ class SetupWizard(QWizard):
                 self._back_to(Step.STRIPE_STATUS)
                 self.state.landing = "register"
                 status = self.pages[Step.STRIPE_STATUS]
-                assert isinstance(status, StripeStatusPage)
-                status.force_guidance = True
+                status.force_guidance = True  # type: ignore[attr-defined]
                 QTimer.singleShot(0, self.next)
             return
         self._back_to(step)
@@ -280,6 +308,8 @@ class SetupWizard(QWizard):
     def reset_demo(self, scenario: str) -> None:
         if self.demo is None:
             return
+        from dentally_setup.store import progress as progress_store
+
         self.demo.reset(scenario)
         self.state.scenario = scenario
         progress_store.clear_progress()
@@ -287,6 +317,8 @@ class SetupWizard(QWizard):
         self.show_notice(f"Demo reset: {scenario}.")
 
     def save_progress(self) -> None:
+        from dentally_setup.store import progress as progress_store
+
         step = self.current_step()
         if step == Step.DONE:
             progress_store.clear_progress()
@@ -316,6 +348,8 @@ class SetupWizard(QWizard):
         window.show()
 
     def done(self, result: int) -> None:
+        from dentally_setup.store import progress as progress_store
+
         if result == int(QWizard.DialogCode.Accepted):
             progress_store.clear_progress()
         for page in self.pages.values():

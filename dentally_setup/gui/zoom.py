@@ -44,6 +44,12 @@ class Zoom:
         self.apply()
         self._remember()
 
+    def set_presenter(self, on: bool) -> None:
+        """Trainers' presenter mode: larger text now and next time."""
+        self.presenter = on
+        self.apply()
+        self._remember()
+
     def reset(self) -> None:
         self.zoom = 1.0
         self.apply()
@@ -55,6 +61,7 @@ class Zoom:
         try:
             cfg = load_config()
             cfg.zoom = self.zoom
+            cfg.presenter = self.presenter
             save_config(cfg)
         except (OSError, ValueError) as exc:
             log.warning("could not remember the text size: %r", exc)

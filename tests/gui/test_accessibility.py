@@ -177,3 +177,30 @@ def test_proxy_comes_from_the_environment_for_qt_and_python(monkeypatch, qapp):
     handlers = [h for h in client._opener.handlers if hasattr(h, "proxies")]
     assert handlers[0].proxies["https"] == "http://proxy.practice.example:3128"
     assert "proxy.practice.example:3128" in proxy_summary()
+
+
+def test_text_zooms_with_ctrl_plus_and_minus_and_is_remembered(make_wizard, qapp):
+    from PySide6.QtGui import QKeySequence
+
+    from dentally_setup.gui.zoom import Zoom
+    from dentally_setup.store.config import load_config
+
+    h = make_wizard("fresh")
+    base = qapp.font().pointSizeF()
+    try:
+        h.wizard.zoom = Zoom(h.wizard, qapp, 1.0)
+        h.wizard.activateWindow()
+        h.qtbot.waitUntil(h.wizard.isActiveWindow, timeout=5000)
+        h.qtbot.keySequence(h.wizard, QKeySequence("Ctrl+="))
+        assert qapp.font().pointSizeF() > base
+        assert load_config().zoom > 1.0
+        h.qtbot.keySequence(h.wizard, QKeySequence("Ctrl+0"))
+        assert abs(qapp.font().pointSizeF() - base) < 0.01
+        welcome = h.wait_ready(Step.WELCOME)
+        welcome.presenter.setChecked(True)  # the trainers' presenter mode
+        assert qapp.font().pointSizeF() > base * 1.3
+        assert load_config().presenter is True
+    finally:
+        font = qapp.font()
+        font.setPointSizeF(base)
+        qapp.setFont(font)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWizard, QWizardPage
 
 
 class _Page(QWizardPage):
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return True
 
 

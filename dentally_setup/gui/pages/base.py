@@ -18,11 +18,11 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
 from dentally_setup.gui.worker import run_in_background
-from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import Cancelled
 
 if TYPE_CHECKING:
     from dentally_setup.gui.wizard import SetupWizard
+    from dentally_setup.portal.client import PortalClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

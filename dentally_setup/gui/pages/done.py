@@ -55,3 +55,6 @@ class DonePage(BasePage):
             "<li>Linking Stripe to the Dentally app itself is a separate step, in the "
             "Dentally app under Settings → Sites → Online payments.</li></ul>")
         self.setup_wizard().page_ready(self)
+
+    def nextId(self) -> int:
+        return -1  # the last page: Qt shows Finish

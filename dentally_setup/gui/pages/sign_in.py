@@ -136,3 +136,6 @@ class SignInPage(BasePage):
 
     def isComplete(self) -> bool:
         return self._signed_in and not self.working
+
+    def nextId(self) -> int:
+        return int(Step.STRIPE_STATUS)

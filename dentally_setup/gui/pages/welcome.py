@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
@@ -37,10 +45,14 @@ class WelcomePage(BasePage):
         self.reset_button.clicked.connect(self._reset)
         self.scenario_note = QLabel()
         self.scenario_note.setWordWrap(True)
+        self.presenter = QCheckBox("Presenter mode (larger text for a projector)")
+        self.presenter.setAccessibleName("Presenter mode")
+        self.presenter.toggled.connect(self._presenter)
         row = QHBoxLayout(self.demo_box)
         row.addWidget(QLabel("Scenario:"))
         row.addWidget(self.scenario, 1)
         row.addWidget(self.reset_button)
+        row.addWidget(self.presenter)
         self.body.addWidget(self.demo_box)
         self.body.addWidget(self.scenario_note)
         self.body.addStretch(1)
@@ -62,8 +74,17 @@ class WelcomePage(BasePage):
             self.scenario.addItem(name, description)
         self.scenario.setCurrentIndex(max(0, self.scenario.findText(demo.scenario)))
         self.scenario.blockSignals(False)
+        zoom = wiz.zoom
+        self.presenter.blockSignals(True)
+        self.presenter.setChecked(bool(zoom is not None and zoom.presenter))
+        self.presenter.blockSignals(False)
         self._describe()
         wiz.page_ready(self)
+
+    def _presenter(self, on: bool) -> None:
+        zoom = self.setup_wizard().zoom
+        if zoom is not None:
+            zoom.set_presenter(on)
 
     def _describe(self) -> None:
         self.scenario_note.setText(str(self.scenario.currentData() or ""))
@@ -71,3 +92,6 @@ class WelcomePage(BasePage):
     def _reset(self) -> None:
         name = self.scenario.currentText()
         self.setup_wizard().reset_demo(name)
+
+    def nextId(self) -> int:
+        return int(Step.SIGN_IN)
