@@ -39,6 +39,9 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
     p.add_argument("--state-dir", type=Path, metavar="DIR",
                    help="where the demo world is saved (default: the app's data folder)")
     # For tests and scripts: start, print the addresses, stop.
+    p.add_argument("--port", type=int, default=0, metavar="N",
+                   help="fixed port for the sandbox portal (its Stripe callback is then "
+                   "http://127.0.0.1:N/stripe/callback, to register for real Stripe test mode)")
     p.add_argument("--print-and-exit", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
@@ -92,10 +95,15 @@ def run(args: argparse.Namespace) -> int:
         state_dir = data_dir() / "sandbox"
     state_dir.mkdir(parents=True, exist_ok=True)
     try:
-        sb = Sandbox(args.scenario, state_dir, faults=args.faults, reset=args.reset)
+        sb = Sandbox(args.scenario, state_dir, faults=args.faults, reset=args.reset,
+                     portal_port=args.port)
     except ValueError as exc:  # e.g. half-set real Stripe test-mode credentials
         raise CliError(f"The sandbox cannot start: {exc}") from None
-    sb.start()
+    try:
+        sb.start()
+    except OSError as exc:
+        raise CliError(f"The sandbox cannot listen on port {args.port} of this computer "
+                       f"({exc.strerror or exc}). Choose another --port, or leave it out.") from None
     try:
         for line in _describe(sb, state_dir, args.scenario):
             print(line, flush=True)

@@ -39,6 +39,11 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "The portal could not be reached.",
         "Check this computer's internet connection, then press Try again.",
     ),
+    "proxy_auth": (
+        "DS-PROXY",
+        "The practice's proxy asked for a user name and password, which this app cannot give.",
+        "Ask IT to let this PC reach the portal's address without a proxy sign-in.",
+    ),
     "certificate_error": (
         "DS-TLS",
         "This computer did not trust the portal's security certificate.",
@@ -160,6 +165,11 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "The connection to Stripe is not safe: its certificate was not trusted.",
         "Use 'Open in my browser instead'. A practice proxy that inspects secure traffic "
         "is a common cause; IT can check it.",
+    ),
+    "webview_proxy": (
+        "DS-W-PROXY",
+        "The practice's proxy asked for a user name and password before showing Stripe's page.",
+        "Use 'Open in my browser instead': your browser signs in to the proxy for you.",
     ),
     "webview_load": (
         "DS-W-LOAD",

@@ -33,6 +33,7 @@ from dentally_setup.gui.webview_policy import (
     LOAD_FAILED,
     PAGE_CRASHED,
     PROBE_JS,
+    PROXY_AUTH,
     WEBAUTH_MESSAGE,
     Decision,
     NavigationPolicy,
@@ -136,6 +137,9 @@ class LinkBrowser(QWidget):
             (page.certificateError, self._on_certificate_error),
             (page.newWindowRequested, self._on_new_window),
             (page.renderProcessTerminated, self._on_render_terminated),
+            # A practice proxy that wants a password: the system browser handles that (often
+            # with Windows sign-in), so we say so rather than ask for a password ourselves.
+            (page.proxyAuthenticationRequired, self._on_proxy_auth),
             # Camera, microphone, location, notifications...: always denied.
             (page.permissionRequested, self._deny_permission)
             if hasattr(page, "permissionRequested")  # Qt 6.8+
@@ -326,6 +330,13 @@ class LinkBrowser(QWidget):
             self._connected_seen = True  # once per document; reset by the next load
             log.info("Stripe says the account is connected to another platform")
             self.connectedElsewhere.emit()
+
+    def _on_proxy_auth(self, _url: QUrl, _auth: Any, proxy_host: str) -> None:
+        # Leaving the authenticator empty cancels the request; the load then fails.
+        log.warning("the proxy %s asked for credentials; suggesting the browser route",
+                    proxy_host)
+        self._cert_failed = True  # the load failure that follows is explained already
+        self._emit_later(self.stripeError, *PROXY_AUTH)
 
     def _on_certificate_error(self, error: QWebEngineCertificateError) -> None:
         host = display_host(error.url().toString())

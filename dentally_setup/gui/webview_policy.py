@@ -19,6 +19,7 @@ __all__ = [
     "LOAD_FAILED",
     "PAGE_CRASHED",
     "PROBE_JS",
+    "PROXY_AUTH",
     "WEBAUTH_MESSAGE",
     "Decision",
     "NavigationPolicy",
@@ -38,6 +39,11 @@ LOAD_FAILED = (
 PAGE_CRASHED = (
     "page_crashed",
     "The Stripe page stopped working. Try again, or use 'Open in my browser instead'.",
+)
+PROXY_AUTH = (
+    "proxy_auth",
+    "The practice's proxy asked for a user name and password before showing Stripe's page. "
+    "Use 'Open in my browser instead': your browser signs in to the proxy for you.",
 )
 WEBAUTH_MESSAGE = (
     "This sign-in needs a security key or passkey. "

@@ -273,7 +273,8 @@ class PortalClient:
                 self._sleep(wait)
             except PortalUnreachable as exc:
                 delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-                if not retryable or self._clock() + delay >= deadline:
+                lasting = exc.code in ("proxy_auth", "certificate_error")  # retry won't help
+                if lasting or not retryable or self._clock() + delay >= deadline:
                     log.warning("%s %s failed after %d attempt(s): %s", method, path, attempt,
                                 exc.code)
                     raise
@@ -319,6 +320,10 @@ class PortalClient:
         except (TimeoutError, urllib.error.URLError, OSError, ValueError) as err:
             reason = getattr(err, "reason", err)
             log.info("%s %s: no answer (%s)", method, path, type(reason).__name__)
+            if "407" in str(reason):  # the proxy refused the HTTPS tunnel without a sign-in
+                raise PortalUnreachable(
+                    "proxy_auth", "The proxy asked for a user name and password.", status=407
+                ) from None
             if isinstance(reason, ssl.SSLCertVerificationError):
                 raise PortalUnreachable(
                     "certificate_error",
@@ -333,6 +338,12 @@ class PortalClient:
         body = _parse_json(raw, status, headers_lc)
         if 200 <= status < 300:
             return Response(status, headers_lc, body)
+        if status == 407:
+            # The practice's proxy wants credentials (often Windows sign-in, which urllib
+            # cannot do): nothing reached the portal, and retrying will not help.
+            raise PortalUnreachable(
+                "proxy_auth", "The proxy asked for a user name and password.", status=407
+            )
         error = error_for_status(status, body)
         if status == 429:
             error.retry_after = _retry_after(headers_lc.get("retry-after"))  # type: ignore[attr-defined]

@@ -80,6 +80,7 @@ class Sandbox:
         stripe_secret_key: str | None = None,
         stripe_client_id: str | None = None,
         reset: bool = False,
+        portal_port: int = 0,
     ) -> None:
         self.scenario = check_scenario(scenario)
         self.state_dir = Path(state_dir) if state_dir is not None else None
@@ -91,6 +92,9 @@ class Sandbox:
         self._secret_key, self._client_id, self.real_stripe = _stripe_credentials(
             stripe_secret_key, stripe_client_id)
         self._reset_on_start = reset
+        # Real Stripe test mode only accepts a redirect_uri registered in the platform's
+        # settings, so the portal's port (and with it the callback address) can be fixed.
+        self.portal_port = portal_port
         self.world = World(build_state(self.scenario), self.state_dir)
         self.portal_url = ""
         self.stripe_url = ""
@@ -123,7 +127,8 @@ class Sandbox:
         bridge = StripeBridge(self._secret_key, self._client_id,
                               None if self.real_stripe else self.stripe_url)
         self._portal = ServerThread(
-            PortalApp(self.world, self.faults, self.token, bridge, self._portal_base), "portal")
+            PortalApp(self.world, self.faults, self.token, bridge, self._portal_base), "portal",
+            self.portal_port)
         try:
             self._portal.start()
         except BaseException:

@@ -119,9 +119,10 @@ class _Handler(BaseHTTPRequestHandler):
 class ServerThread:
     """One ThreadingHTTPServer on 127.0.0.1 and a free port, in a daemon thread."""
 
-    def __init__(self, app: App, name: str) -> None:
+    def __init__(self, app: App, name: str, port: int = 0) -> None:
         self.app = app
         self.name = name
+        self.wanted_port = port  # 0: any free port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -132,7 +133,7 @@ class ServerThread:
         return int(self._server.server_address[1])
 
     def start(self) -> None:
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server(("127.0.0.1", self.wanted_port), _Handler)
         server.app = self.app
         # A short poll interval lets stop() return quickly instead of within half a second.
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
