@@ -101,16 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         log.exception("unexpected error in %s", args.command)
-        print_error(f"Something went wrong: {_one_line(exc)}. "
-                    f"Details are in the log: {log_path}")
+        # The same words and code (DS-BUG) as the GUI; the traceback only in the log.
+        print_error(f"{messages_for(exc)} Details are in the log: {log_path}")
         return EXIT_INTERNAL
-
-
-def _one_line(exc: BaseException) -> str:
-    from dentally_setup.redact import redact
-
-    text = " ".join(str(exc).split()) or "no details"
-    return redact(f"{type(exc).__name__}: {text}")[:300]
 
 
 if __name__ == "__main__":

@@ -102,8 +102,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         sb.start()
     except OSError as exc:
-        raise CliError(f"The sandbox cannot listen on port {args.port} of this computer "
-                       f"({exc.strerror or exc}). Choose another --port, or leave it out.") from None
+        raise CliError(
+            f"The sandbox cannot listen on port {args.port} of this computer "
+            f"({exc.strerror or exc}). Choose another --port, or leave it out."
+        ) from None
     try:
         for line in _describe(sb, state_dir, args.scenario):
             print(line, flush=True)

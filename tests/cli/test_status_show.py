@@ -167,7 +167,8 @@ def test_unexpected_error_one_line_and_log(linked: Any, use_portal: Any, monkeyp
     monkeypatch.setattr(PortalClient, "practice", boom)
     assert main(["status"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Something went wrong: RuntimeError: kaboom.")
+    assert err.startswith("Problem [DS-BUG]: Something went wrong inside Dentally Setup.")
+    assert "kaboom" not in err  # the exception's own text goes to the log only
     assert "Details are in the log:" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     log_path = Path(err.strip().rsplit("Details are in the log: ", 1)[1])
