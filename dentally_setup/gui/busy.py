@@ -11,14 +11,14 @@ class BusyLine(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel()
-        self.label.setAccessibleName("Busy")
+        self.label.setAccessibleName(self.tr("Busy"))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
-        self.bar.setAccessibleName("Working")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel waiting")
+        self.bar.setAccessibleName(self.tr("Working"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel waiting"))
         self.cancel_button.clicked.connect(self._on_cancel)
         self._cancel: Callable[[], None] | None = None
         layout = QHBoxLayout(self)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from dentally_setup.flow.messages import Message
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.redact import redact
 
 
@@ -26,26 +27,26 @@ class ErrorPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("errorPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Problem")
+        self.setAccessibleName(self.tr("Problem"))
         self._retry: Callable[[], None] | None = None
         self._message: Message | None = None
 
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setAccessibleName("Problem description")
-        self.retry_button = QPushButton("Try again")
-        self.retry_button.setAccessibleName("Try again")
+        self.text.setAccessibleName(self.tr("Problem description"))
+        self.retry_button = QPushButton(self.tr("Try again"))
+        self.retry_button.setAccessibleName(self.tr("Try again"))
         self.retry_button.clicked.connect(self._on_retry)
-        self.details_button = QPushButton("Details")
+        self.details_button = QPushButton(self.tr("Details"))
         self.details_button.setCheckable(True)
-        self.details_button.setAccessibleName("Show details for support")
-        self.copy_button = QPushButton("Copy details")
-        self.copy_button.setAccessibleName("Copy details for support")
+        self.details_button.setAccessibleName(self.tr("Show details for support"))
+        self.copy_button = QPushButton(self.tr("Copy details"))
+        self.copy_button.setAccessibleName(self.tr("Copy details for support"))
         self.copy_button.clicked.connect(self.copy_details)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setAccessibleName("Details for support")
+        self.details.setAccessibleName(self.tr("Details for support"))
         self.details.setMaximumHeight(110)
         self.details.hide()
         self.details_button.toggled.connect(self.details.setVisible)
@@ -69,8 +70,10 @@ class ErrorPanel(QFrame):
         self._message = message
         self._retry = retry
         # The icon is a word, not only a colour: nothing is conveyed by colour alone.
-        self.text.setText(f"<b>Problem:</b> {_esc(message.what)}<br>{_esc(message.next)}"
-                          f"<br><small>Code for support: {message.code}</small>")
+        self.text.setText(
+            self.tr("<b>Problem:</b> {what}<br>{next}<br><small>Code for support: {code}</small>")
+            .format(what=_esc(tr_flow(message.what)), next=_esc(tr_flow(message.next)),
+                    code=message.code))
         self.details.setPlainText(redact(message.for_support()))
         self.retry_button.setVisible(retry is not None)
         self.show()

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP
 from dentally_setup.logsetup import add_handler
 
-LEVELS = (("Everything", logging.DEBUG), ("Information", logging.INFO),
-          ("Warnings and errors", logging.WARNING), ("Errors only", logging.ERROR))
+LEVELS = ((QT_TRANSLATE_NOOP("LogView", "Everything"), logging.DEBUG),
+          (QT_TRANSLATE_NOOP("LogView", "Information"), logging.INFO),
+          (QT_TRANSLATE_NOOP("LogView", "Warnings and errors"), logging.WARNING),
+          (QT_TRANSLATE_NOOP("LogView", "Errors only"), logging.ERROR))
 
 
 class _Bridge(QObject):
@@ -56,15 +59,15 @@ class LogView(QWidget):
         super().__init__(parent)
         self.handler = log_handler()
         self.level = QComboBox()
-        self.level.setAccessibleName("Show log messages of level")
+        self.level.setAccessibleName(self.tr("Show log messages of level"))
         for name, value in LEVELS:
-            self.level.addItem(name, value)
+            self.level.addItem(QCoreApplication.translate("LogView", name), value)
         self.level.setCurrentIndex(1)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.text.setAccessibleName("Log messages")
+        self.text.setAccessibleName(self.tr("Log messages"))
         row = QHBoxLayout()
-        row.addWidget(QLabel("Show:"))
+        row.addWidget(QLabel(self.tr("Show:")))
         row.addWidget(self.level)
         row.addStretch(1)
         layout = QVBoxLayout(self)

@@ -26,11 +26,17 @@ log = logging.getLogger(__name__)
 
 def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
     prepare_qt(args.software_rendering or cfg.software_rendering)
+    from PySide6.QtCore import QLocale
     from PySide6.QtNetwork import QNetworkProxyFactory
     from PySide6.QtWidgets import QApplication
 
+    from dentally_setup.gui.i18n import install_translator
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    # The system's language when resources/translations has it (the source is en-GB).
+    if install_translator(app):
+        log.info("translation installed for %s", QLocale.system().name())
     # The web view uses the system's proxy settings, as the portal client (urllib) does.
     QNetworkProxyFactory.setUseSystemConfiguration(True)
     qss = resource("style.qss")
@@ -88,13 +94,21 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
     if saved.demo != state.demo or (saved.portal_url and not state.demo
                                     and saved.portal_url != state.portal_url):
         return
-    step = state.restore(saved)
-    if step <= Step.WELCOME:
+    try:
+        if Step.from_slug(saved.step) <= Step.WELCOME:
+            return  # nothing was entered yet: just start
+    except ValueError:
         return
+    step = state.restore(saved)
+    from PySide6.QtCore import QCoreApplication
+
+    from dentally_setup.gui.i18n import tr_flow
+
     answer = wizard.ask(
-        "Carry on where you left off?",
-        f"Last time you reached “{step.title}”. Carry on from there? What you entered is kept; "
-        "the portal is checked again first.")
+        QCoreApplication.translate("Resume", "Carry on where you left off?"),
+        QCoreApplication.translate(
+            "Resume", "Last time you reached “{page}”. Carry on from there? What you entered "
+            "is kept; the portal is checked again first.").format(page=tr_flow(step.title)))
     if answer != QMessageBox.StandardButton.Yes:
         state.drafts.clear()
         state.pending_writes.clear()

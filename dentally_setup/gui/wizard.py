@@ -26,6 +26,7 @@ from dentally_setup import APP_NAME
 from dentally_setup.flow.messages import Message
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import MAIN_PATH, Step
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.worker import run_in_background
 
@@ -101,7 +102,7 @@ class SetupWizard(QWizard):
         self._livemode: bool | None = None
         self.zoom: Zoom | None = None  # set by run.py
 
-        self.setWindowTitle(APP_NAME + (" — DEMO (no real money)" if demo else ""))
+        self.setWindowTitle(APP_NAME + (self.tr(" — DEMO (no real money)") if demo else ""))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -142,18 +143,18 @@ class SetupWizard(QWizard):
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setAccessibleName("Environment")
+        self.banner.setAccessibleName(self.tr("Environment"))
         self.steps = QListWidget()
-        self.steps.setAccessibleName("Steps")
+        self.steps.setAccessibleName(self.tr("Steps"))
         self.steps.setFocusPolicy(self.steps.focusPolicy().NoFocus)
         for step in MAIN_PATH:
-            QListWidgetItem(step.title, self.steps)
+            QListWidgetItem(tr_flow(step.title), self.steps)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.hide()
-        self.support_button = QPushButton("Support…")
-        self.support_button.setAccessibleName("Support and diagnostics")
+        self.support_button = QPushButton(self.tr("Support…"))
+        self.support_button.setAccessibleName(self.tr("Support and diagnostics"))
         self.support_button.clicked.connect(self.open_support)
         layout = QVBoxLayout(side)
         layout.addWidget(self.banner)
@@ -167,13 +168,13 @@ class SetupWizard(QWizard):
         if livemode is not None:
             self._livemode = livemode
         if self.demo is not None:
-            text, kind = "DEMO — practice data is made up and no real money moves.", "demo"
+            text, kind = self.tr("DEMO — practice data is made up and no real money moves."), "demo"
         elif self._livemode is False:
-            text, kind = "TEST MODE — Stripe is in test mode; no real money moves.", "test"
+            text, kind = self.tr("TEST MODE — Stripe is in test mode; no real money moves."), "test"
         elif self._livemode:
-            text, kind = "LIVE — real payments.", "live"
+            text, kind = self.tr("LIVE — real payments."), "live"
         else:
-            text, kind = "Not signed in yet.", "unknown"
+            text, kind = self.tr("Not signed in yet."), "unknown"
         self.banner.setText(f"<b>{text}</b>")
         self.banner.setProperty("kind", kind)
         self.banner.style().unpolish(self.banner)
@@ -314,7 +315,7 @@ class SetupWizard(QWizard):
         self.state.scenario = scenario
         progress_store.clear_progress()
         log.info("demo reset to scenario %s", scenario)
-        self.show_notice(f"Demo reset: {scenario}.")
+        self.show_notice(self.tr("Demo reset: {scenario}.").format(scenario=scenario))
 
     def save_progress(self) -> None:
         from dentally_setup.store import progress as progress_store

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from dentally_setup.flow.readiness import readiness
+from dentally_setup.flow.readiness import Readiness, readiness
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.portal.models import StripeLink
@@ -17,16 +18,16 @@ class AccountCheckPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Can the linked Stripe account take payments?")
-        self.account_text = self.paragraph(name="Linked account")
-        self.status_text = self.paragraph(name="Whether the account can take payments")
-        self.needs_text = self.paragraph(name="What Stripe still needs")
-        self.both_text = self.paragraph(name="The Dentally app's account")
-        self.open_button = QPushButton("Open Stripe to finish")
-        self.open_button.setAccessibleName("Open Stripe in my browser to finish")
+        self.setSubTitle(self.tr("Can the linked Stripe account take payments?"))
+        self.account_text = self.paragraph(name=self.tr("Linked account"))
+        self.status_text = self.paragraph(name=self.tr("Whether the account can take payments"))
+        self.needs_text = self.paragraph(name=self.tr("What Stripe still needs"))
+        self.both_text = self.paragraph(name=self.tr("The Dentally app's account"))
+        self.open_button = QPushButton(self.tr("Open Stripe to finish"))
+        self.open_button.setAccessibleName(self.tr("Open Stripe in my browser to finish"))
         self.open_button.clicked.connect(self._open_stripe)
-        self.check_button = QPushButton("Check again")
-        self.check_button.setAccessibleName("Check the account again")
+        self.check_button = QPushButton(self.tr("Check again"))
+        self.check_button.setAccessibleName(self.tr("Check the account again"))
         self.check_button.clicked.connect(self.refresh)
         row = QHBoxLayout()
         row.addWidget(self.open_button)
@@ -46,15 +47,15 @@ class AccountCheckPage(BasePage):
 
     def refresh(self) -> None:
         self._loaded = False
-        self.call(lambda c: c.stripe_link(), self._show, "Asking Stripe about the account…",
-                  retry=self.refresh)
+        self.call(lambda c: c.stripe_link(), self._show,
+                  self.tr("Asking Stripe about the account…"), retry=self.refresh)
 
     def _show(self, link: StripeLink) -> None:
         self.state.link = link
         acct = link.account
         if not link.linked or acct is None:
-            self.account_text.setText("<b>The portal is not linked to Stripe any more.</b> "
-                                      "Go back and link it again.")
+            self.account_text.setText(self.tr("<b>The portal is not linked to Stripe any more.</b> "
+                                              "Go back and link it again."))
             self.status_text.clear()
             self.needs_text.clear()
             self.both_text.clear()
@@ -63,25 +64,37 @@ class AccountCheckPage(BasePage):
             self.completeChanged.emit()
             return
         self.account_text.setText(
-            f"Linked account: <b>{esc(acct.business_name) or 'unnamed'}</b> ({esc(acct.id)})")
+            self.tr("Linked account: <b>{name}</b> ({id})")
+            .format(name=esc(acct.business_name) or self.tr("unnamed"), id=esc(acct.id)))
         r = readiness(acct)
-        mark = "✔ Ready:" if r.ready else "✖ Not ready yet:"  # words and a sign, not colour
-        self.status_text.setText(f"<b>{mark}</b> {esc(r.headline)}<br>{esc(r.detail)}")
-        self.needs_text.setText(esc(r.needs_sentence))
+        # words and a sign, not colour
+        mark = self.tr("✔ Ready:") if r.ready else self.tr("✖ Not ready yet:")
+        self.status_text.setText(
+            f"<b>{mark}</b> {esc(tr_flow(r.headline))}<br>{esc(tr_flow(r.detail))}")
+        self.needs_text.setText(esc(self._needs_sentence(r)))
         self.needs_text.setVisible(bool(r.needs))
         self.open_button.setVisible(not r.ready or bool(r.needs))
         app = link.dentally_app_account
         if app is not None and app.id != acct.id:
             self.both_text.setText(
-                "The portal now uses this <b>new</b> account. The Dentally app still uses "
-                f"<b>{esc(app.business_name) or 'its account'}</b> ({esc(app.id)}); nothing "
-                "moved.")
+                self.tr("The portal now uses this <b>new</b> account. The Dentally app still "
+                        "uses <b>{name}</b> ({id}); nothing moved.")
+                .format(name=esc(app.business_name) or self.tr("its account"), id=esc(app.id)))
             self.both_text.show()
         else:
             self.both_text.hide()
         self._loaded = True
         self.completeChanged.emit()
         self.setup_wizard().page_ready(self)
+
+    def _needs_sentence(self, r: Readiness) -> str:
+        """Readiness.needs_sentence, with each part in the person's language."""
+        if not r.needs:
+            return ""
+        needs = "; ".join(tr_flow(n) for n in r.needs)
+        if r.deadline:
+            needs = self.tr("{needs} — by {date}").format(needs=needs, date=r.deadline)
+        return self.tr("Stripe still needs: {needs}").format(needs=needs)
 
     def _open_stripe(self) -> None:
         acct = self.state.account

@@ -17,6 +17,7 @@ from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.worker import run_in_background
 from dentally_setup.portal.errors import Cancelled
 
@@ -34,7 +35,7 @@ class BasePage(QWizardPage):
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.setTitle(self.step.title)
+        self.setTitle(tr_flow(self.step.title))
         self.busy = BusyLine()
         self.errors = ErrorPanel()
         self._cancel: threading.Event | None = None

@@ -16,9 +16,9 @@ class DonePage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("All set.")
-        self.summary = self.paragraph(name="Summary")
-        self.next_steps = self.paragraph(name="Next steps")
+        self.setSubTitle(self.tr("All set."))
+        self.summary = self.paragraph(name=self.tr("Summary"))
+        self.next_steps = self.paragraph(name=self.tr("Next steps"))
         self.body.addStretch(1)
 
     def initializePage(self) -> None:
@@ -26,10 +26,13 @@ class DonePage(BasePage):
         acct = st.account
         lines: list[str] = []
         if acct is not None:
-            ready = "can take payments" if acct.charges_enabled else (
-                "is still being checked by Stripe")
-            lines.append(f"The portal is linked to Stripe account <b>{esc(acct.business_name)}"
-                         f"</b> ({esc(acct.id)}), which {ready}.")
+            if acct.charges_enabled:
+                linked = self.tr("The portal is linked to Stripe account <b>{name}</b> ({id}), "
+                                 "which can take payments.")
+            else:
+                linked = self.tr("The portal is linked to Stripe account <b>{name}</b> ({id}), "
+                                 "which is still being checked by Stripe.")
+            lines.append(linked.format(name=esc(acct.business_name), id=esc(acct.id)))
         for site in st.practice.sites if st.practice else ():
             vs = st.saved.get(site.id) or st.current.get(site.id)
             if vs is None:
@@ -37,23 +40,28 @@ class DonePage(BasePage):
             s = vs.settings
             if s.deposits_enabled:
                 amount = display_money(s.deposit_default_minor, st.currency)
-                dep = f"deposit {amount} per online booking"
+                dep = self.tr("deposit {amount} per online booking").format(amount=amount)
             else:
-                dep = "no deposits"
-            pay = [w for w, on in (("balances", s.balances_enabled),
-                                   ("invoices", s.invoices_enabled)) if on]
-            paying = ("patients can pay " + " and ".join(pay) + " online") if pay else (
-                "no online payments")
-            lines.append(f"<b>{esc(site.name)}</b>: {dep}; {paying}.")
+                dep = self.tr("no deposits")
+            if s.balances_enabled and s.invoices_enabled:
+                paying = self.tr("patients can pay balances and invoices online")
+            elif s.balances_enabled:
+                paying = self.tr("patients can pay balances online")
+            elif s.invoices_enabled:
+                paying = self.tr("patients can pay invoices online")
+            else:
+                paying = self.tr("no online payments")
+            lines.append(self.tr("<b>{site}</b>: {deposits}; {payments}.").format(
+                site=esc(site.name), deposits=dep, payments=paying))
         self.summary.setText("<br>".join(lines))
-        self.next_steps.setText(
+        self.next_steps.setText(self.tr(
             "<b>What patients will see:</b> when they book online they are asked for the "
             "deposit; in the portal they can pay what they owe.<br><br>"
             "<b>Next steps:</b><ul>"
             "<li>If Stripe still needs details, finish them in Stripe, then run this "
             "assistant again to switch payments on.</li>"
             "<li>Linking Stripe to the Dentally app itself is a separate step, in the "
-            "Dentally app under Settings → Sites → Online payments.</li></ul>")
+            "Dentally app under Settings → Sites → Online payments.</li></ul>"))
         self.setup_wizard().page_ready(self)
 
     def nextId(self) -> int:

@@ -8,7 +8,7 @@ import logging
 import urllib.parse
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
@@ -27,6 +27,7 @@ from dentally_setup.flow.link import cancel_quietly, seconds_left, start_session
 from dentally_setup.flow.prefill import prefill_from_practice
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import LinkSession
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STRIPE_HOSTS = ("connect.stripe.com", "dashboard.stripe.com", "stripe.com", "*.stripe.com")
-ELSEWHERE_TEXT = (
+ELSEWHERE_TEXT = QT_TRANSLATE_NOOP(
+    "LinkPage",
     "<b>This Stripe account already serves another platform</b> (the Dentally app), so "
     "Stripe will not connect it to the portal too.<br><br>The way through: create a "
     "<b>new account</b> under the same Stripe login and choose to <b>share the legal "
@@ -51,8 +53,8 @@ class LinkPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Sign in on Stripe's page, choose the practice's account and press "
-                         "Connect.")
+        self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account and "
+                                 "press Connect."))
         self.browser: LinkBrowser | None = None
         self._completed = False
         self._idle = QTimer(self)
@@ -62,13 +64,13 @@ class LinkPage(BasePage):
         # Where the page really is, so staff can see it is Stripe.
         self.padlock = QLabel()
         self.padlock.setPixmap(QIcon(str(resource("padlock.svg"))).pixmap(QSize(16, 16)))
-        self.padlock.setAccessibleName("Secure connection")
+        self.padlock.setAccessibleName(self.tr("Secure connection"))
         self.host = QLabel("")
-        self.host.setAccessibleName("Web page address")
+        self.host.setAccessibleName(self.tr("Web page address"))
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(180)
-        self.progress.setAccessibleName("Page loading")
+        self.progress.setAccessibleName(self.tr("Page loading"))
         self.location_bar = QWidget()
         top = QHBoxLayout(self.location_bar)
         top.setContentsMargins(0, 0, 0, 0)
@@ -87,22 +89,23 @@ class LinkPage(BasePage):
         self.side.hide()
         self.waiting = QLabel()
         self.waiting.setWordWrap(True)
-        self.waiting.setAccessibleName("Link progress")
+        self.waiting.setAccessibleName(self.tr("Link progress"))
         self.stack.addWidget(self.web_area)
         self.stack.addWidget(self.waiting)
         self.body.addWidget(self.stack, 1)
 
-        self.browser_button = QPushButton("Open in my browser instead")
-        self.browser_button.setAccessibleName("Open Stripe's page in my web browser instead")
+        self.browser_button = QPushButton(self.tr("Open in my browser instead"))
+        self.browser_button.setAccessibleName(
+            self.tr("Open Stripe's page in my web browser instead"))
         self.browser_button.clicked.connect(self.use_system_browser)
-        self.restart_button = QPushButton("Start again")
-        self.restart_button.setAccessibleName("Start the link again")
+        self.restart_button = QPushButton(self.tr("Start again"))
+        self.restart_button.setAccessibleName(self.tr("Start the link again"))
         self.restart_button.clicked.connect(lambda: self.begin())
-        self.not_listed_button = QPushButton("My account isn't listed")
-        self.not_listed_button.setAccessibleName("My Stripe account isn't listed")
+        self.not_listed_button = QPushButton(self.tr("My account isn't listed"))
+        self.not_listed_button.setAccessibleName(self.tr("My Stripe account isn't listed"))
         self.not_listed_button.clicked.connect(self.show_guidance)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel linking")
+        self.cancel_button = QPushButton(self.tr("Cancel linking"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel linking"))
         self.cancel_button.clicked.connect(self.cancel_link)
         buttons = QHBoxLayout()
         for b in (self.browser_button, self.restart_button, self.not_listed_button):
@@ -116,16 +119,16 @@ class LinkPage(BasePage):
         panel.setObjectName("guidancePanel")
         panel.setFrameShape(QFrame.Shape.StyledPanel)
         panel.setMaximumWidth(280)
-        panel.setAccessibleName("Account connected to another platform")
-        text = QLabel(ELSEWHERE_TEXT)
+        panel.setAccessibleName(self.tr("Account connected to another platform"))
+        text = QLabel(QCoreApplication.translate("LinkPage", ELSEWHERE_TEXT))
         text.setWordWrap(True)
-        self.create_button = QPushButton("Create a new account")
-        self.create_button.setAccessibleName(
+        self.create_button = QPushButton(self.tr("Create a new account"))
+        self.create_button.setAccessibleName(self.tr(
             "Start again on Stripe's form for a new account, filled in with the practice's "
-            "details")
+            "details"))
         self.create_button.clicked.connect(lambda: self.begin("register"))
-        self.how_button = QPushButton("Show me how")
-        self.how_button.setAccessibleName("Show the steps with pictures")
+        self.how_button = QPushButton(self.tr("Show me how"))
+        self.how_button.setAccessibleName(self.tr("Show the steps with pictures"))
         self.how_button.clicked.connect(self._to_guidance)
         layout = QVBoxLayout(panel)
         layout.addWidget(text)
@@ -157,7 +160,7 @@ class LinkPage(BasePage):
             return start_session(client, landing, prefill)
 
         self.stack.setCurrentWidget(self.web_area)
-        self.call(work, self._show_session, "Asking the portal for Stripe's page…",
+        self.call(work, self._show_session, self.tr("Asking the portal for Stripe's page…"),
                   retry=self.begin)
 
     def _show_session(self, session: LinkSession) -> None:
@@ -179,7 +182,7 @@ class LinkPage(BasePage):
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
         browser = LinkBrowser(session.redirect_uri, hosts)
-        browser.setAccessibleName("Stripe's page")
+        browser.setAccessibleName(self.tr("Stripe's page"))
         browser.redirectReached.connect(self._stripe_part_over)
         browser.connectedElsewhere.connect(self.show_guidance)
         browser.stripeError.connect(self._stripe_error)
@@ -200,7 +203,13 @@ class LinkPage(BasePage):
         return browser
 
     def _stripe_page_shown(self, kind: str) -> None:
-        self.setup_wizard().take_screenshot(f"link-{kind or 'stripe'}")
+        # Chromium paints a moment after the load finishes: picture it once it has.
+        name = f"link-{kind or 'stripe'}"
+        QTimer.singleShot(250, lambda: self._picture_stripe(name))
+
+    def _picture_stripe(self, name: str) -> None:
+        if self.browser is not None and self.setup_wizard().currentPage() is self:
+            self.setup_wizard().take_screenshot(name)
 
     def _drop_browser(self) -> None:
         if self.browser is not None:
@@ -220,8 +229,8 @@ class LinkPage(BasePage):
         """The browser reached the portal's redirect_uri: the portal now finishes the link."""
         self._idle.stop()
         self._drop_browser()
-        self.waiting.setText("<b>Finishing the link…</b><br>The portal is completing the "
-                             "link with Stripe. This takes a few seconds.")
+        self.waiting.setText(self.tr("<b>Finishing the link…</b><br>The portal is completing "
+                                     "the link with Stripe. This takes a few seconds."))
         self.stack.setCurrentWidget(self.waiting)
         self._poll()
 
@@ -231,10 +240,10 @@ class LinkPage(BasePage):
             return
         self._drop_browser()  # no Stripe session left inside the app
         self.setup_wizard().open_external(session.authorize_url)
-        self.waiting.setText(
+        self.waiting.setText(self.tr(
             "<b>Stripe's page is open in your web browser.</b><br>Sign in there, choose the "
             "practice's account and press Connect. This page moves on by itself when you "
-            "have finished.")
+            "have finished."))
         self.stack.setCurrentWidget(self.waiting)
         self._poll()
 
@@ -245,7 +254,7 @@ class LinkPage(BasePage):
         interval = 0.25 if self.setup_wizard().demo is not None else 1.0
         sid = session.id
         self.call(lambda c: wait_for_outcome(c, sid, c.cancel, interval=interval),
-                  self._outcome, "Waiting for Stripe and the portal…", retry=self._poll)
+                  self._outcome, self.tr("Waiting for Stripe and the portal…"), retry=self._poll)
 
     def _outcome(self, session: LinkSession) -> None:
         self.state.session = session
@@ -253,14 +262,14 @@ class LinkPage(BasePage):
         if session.status == "completed":
             self._completed = True
             self.state.link = None  # the account check page reads it afresh
-            self.waiting.setText("<b>Linked.</b> Moving on to check the account…")
+            self.waiting.setText(self.tr("<b>Linked.</b> Moving on to check the account…"))
             self.completeChanged.emit()
             self.setup_wizard().link_completed(self)
             return
         err = session.error
         msg = messages.for_link(session.status, err.code if err else None,
                                 err.message if err else "")
-        self.waiting.setText(f"<b>{msg.what}</b>")
+        self.waiting.setText(f"<b>{tr_flow(msg.what)}</b>")
         self.stack.setCurrentWidget(self.waiting)
         self.show_message(msg, self.begin)
         if err is not None and err.code == "account_connected_elsewhere":
@@ -274,7 +283,7 @@ class LinkPage(BasePage):
         session = self.state.session
         if session is not None and session.pending:
             sid = session.id
-            self.call(lambda c: c.cancel_link_session(sid), self._outcome, "Cancelling…")
+            self.call(lambda c: c.cancel_link_session(sid), self._outcome, self.tr("Cancelling…"))
         else:
             self.stack.setCurrentWidget(self.waiting)
             self.show_message(messages.for_link("cancelled"), self.begin)
@@ -289,15 +298,20 @@ class LinkPage(BasePage):
         self.setup_wizard().go_back_to(Step.GUIDANCE)
 
     def _stripe_error(self, code: str, description: str) -> None:
+        if code == "proxy_auth":
+            # Only the system browser can sign in to the practice's proxy.
+            self.show_message(messages.for_key("webview_proxy", description),
+                              self.use_system_browser)
+            return
         key = "webview_load" if code == "load_failed" else "stripe_authorize_error"
         self.show_message(messages.for_key(key, f"{code}: {description}"), self.begin)
 
     def _external(self, url: str) -> None:
         host = urllib.parse.urlsplit(url).hostname or url
         answer = self.setup_wizard().ask(
-            "Open in your browser?",
-            f"Stripe's page wants to open {host}. It will open in your web browser, not "
-            "here. Open it?")
+            self.tr("Open in your browser?"),
+            self.tr("Stripe's page wants to open {host}. It will open in your web browser, "
+                    "not here. Open it?").format(host=host))
         if answer == QMessageBox.StandardButton.Yes:
             self.setup_wizard().open_external(url)
 

@@ -4,6 +4,7 @@ person types; Next stays disabled while anything is wrong."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from dentally_setup.flow.drafts import DEFAULT_FIELD, SiteDraft, build_settings, type_field
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.money import currency_symbol, display_money
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.portal.client import PortalClient
@@ -30,7 +32,8 @@ def _problem_label() -> QLabel:
     label = QLabel()
     label.setObjectName("fieldProblem")
     label.setWordWrap(True)
-    label.setAccessibleName("Problem with this field")
+    label.setAccessibleName(
+        QCoreApplication.translate("PaymentSettingsPage", "Problem with this field"))
     label.hide()
     return label
 
@@ -40,62 +43,62 @@ class PaymentSettingsPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Choose what patients can pay in the portal.")
+        self.setSubTitle(self.tr("Choose what patients can pay in the portal."))
         self._loading = False
         self._loaded = False
         self._site_id = ""
         self.problems: dict[str, dict[str, str]] = {}
 
-        self.not_ready = self.paragraph(name="Stripe is not ready")
+        self.not_ready = self.paragraph(name=self.tr("Stripe is not ready"))
         self.not_ready.hide()
 
         site_row = QHBoxLayout()
         self.site = QComboBox()
-        self.site.setAccessibleName("Site")
-        self.same_for_all = QCheckBox("Same settings for all sites")
-        self.same_for_all.setAccessibleName("Same settings for all sites")
-        site_row.addWidget(QLabel("Site:"))
+        self.site.setAccessibleName(self.tr("Site"))
+        self.same_for_all = QCheckBox(self.tr("Same settings for all sites"))
+        self.same_for_all.setAccessibleName(self.tr("Same settings for all sites"))
+        site_row.addWidget(QLabel(self.tr("Site:")))
         site_row.addWidget(self.site, 1)
         site_row.addWidget(self.same_for_all)
         self.body.addLayout(site_row)
 
-        self.deposits = QGroupBox("Deposits for online appointments")
+        self.deposits = QGroupBox(self.tr("Deposits for online appointments"))
         dep = QVBoxLayout(self.deposits)
-        self.deposits_on = QCheckBox("Ask for a deposit when a patient books online")
-        self.deposits_on.setAccessibleName("Take deposits for online appointments")
+        self.deposits_on = QCheckBox(self.tr("Ask for a deposit when a patient books online"))
+        self.deposits_on.setAccessibleName(self.tr("Take deposits for online appointments"))
         dep.addWidget(self.deposits_on)
         default_row = QHBoxLayout()
         self.symbol = QLabel("£")
         self.default = QLineEdit()
         self.default.setMaximumWidth(120)
         self.default.setPlaceholderText("25.00")
-        self.default.setAccessibleName("Default deposit")
-        self.default.setAccessibleDescription("The deposit for any appointment type not listed "
-                                              "below with its own amount")
+        self.default.setAccessibleName(self.tr("Default deposit"))
+        self.default.setAccessibleDescription(self.tr("The deposit for any appointment type not "
+                                                      "listed below with its own amount"))
         self.default_problem = _problem_label()
-        default_row.addWidget(QLabel("Default deposit:"))
+        default_row.addWidget(QLabel(self.tr("Default deposit:")))
         default_row.addWidget(self.symbol)
         default_row.addWidget(self.default)
         default_row.addWidget(self.default_problem, 1)
         default_row.addStretch(1)
         dep.addLayout(default_row)
-        dep.addWidget(QLabel("Per appointment type (leave blank to use the default; 0 means "
-                             "no deposit):"))
+        dep.addWidget(QLabel(self.tr("Per appointment type (leave blank to use the default; 0 "
+                                     "means no deposit):")))
         self.types_box = QWidget()
         self.types_grid = QGridLayout(self.types_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setAccessibleName("Deposits per appointment type")
+        scroll.setAccessibleName(self.tr("Deposits per appointment type"))
         scroll.setWidget(self.types_box)
         scroll.setMinimumHeight(140)
         dep.addWidget(scroll, 1)
         self.body.addWidget(self.deposits, 1)
 
-        self.balances = QCheckBox("Patients can pay their outstanding balance online "
-                                  "(they may pay part of it, never more)")
-        self.balances.setAccessibleName("Patients can pay balances online")
-        self.invoices = QCheckBox("Patients can pay invoices online")
-        self.invoices.setAccessibleName("Patients can pay invoices online")
+        self.balances = QCheckBox(self.tr("Patients can pay their outstanding balance online "
+                                          "(they may pay part of it, never more)"))
+        self.balances.setAccessibleName(self.tr("Patients can pay balances online"))
+        self.invoices = QCheckBox(self.tr("Patients can pay invoices online"))
+        self.invoices.setAccessibleName(self.tr("Patients can pay invoices online"))
         self.body.addWidget(self.balances)
         self.body.addWidget(self.invoices)
 
@@ -118,16 +121,16 @@ class PaymentSettingsPage(BasePage):
         acct = self.state.account
         ready = acct is not None and acct.charges_enabled
         self.not_ready.setVisible(not ready)
-        self.not_ready.setText(
+        self.not_ready.setText(self.tr(
             "<b>Stripe is still checking the account.</b> You can prepare everything now. "
             "Until Stripe is done, the portal saves your amounts with deposits and online "
-            "payments switched <b>off</b>; come back and save again once Stripe is ready.")
+            "payments switched <b>off</b>; come back and save again once Stripe is ready."))
         sites = [s.id for s in practice.sites]
 
         def work(client: PortalClient) -> dict[str, VersionedSettings]:
             return {sid: client.payment_settings(sid) for sid in sites}
 
-        self.call(work, self._got_current, "Reading the current payment settings…",
+        self.call(work, self._got_current, self.tr("Reading the current payment settings…"),
                   retry=self.initializePage)
 
     def _got_current(self, current: dict[str, VersionedSettings]) -> None:
@@ -165,13 +168,15 @@ class PaymentSettingsPage(BasePage):
         currency = self.state.currency
         for row, t in enumerate(x for x in self.state.types if x.online_bookable):
             price = (display_money(t.price_minor, currency) if t.price_minor is not None
-                     else "no usual price")
-            name = QLabel(f"{t.name} <small>({price})</small>")
+                     else self.tr("no usual price"))
+            name = QLabel(self.tr("{name} <small>({price})</small>").format(name=t.name,
+                                                                            price=price))
             edit = QLineEdit()
             edit.setMaximumWidth(100)
-            edit.setPlaceholderText("default")
-            edit.setAccessibleName(f"Deposit for {t.name}")
-            edit.setAccessibleDescription(f"Usual price {price}. Blank uses the default.")
+            edit.setPlaceholderText(self.tr("default"))
+            edit.setAccessibleName(self.tr("Deposit for {name}").format(name=t.name))
+            edit.setAccessibleDescription(
+                self.tr("Usual price {price}. Blank uses the default.").format(price=price))
             edit.textEdited.connect(self._changed)
             problem = _problem_label()
             self.types_grid.addWidget(name, row, 0)
@@ -239,18 +244,20 @@ class PaymentSettingsPage(BasePage):
             self._mark(label, self.type_edits[type_id], shown.get(type_field(type_id)))
         other = [self._site_name(s) for s in self.problems if s != self._site_id]
         if other and not self.state.same_for_all:
-            self.show_message_inline(f"Also check the settings for: {', '.join(other)}.")
+            self.show_message_inline(self.tr("Also check the settings for: {sites}.").format(
+                sites=", ".join(other)))
         else:
             self.show_message_inline("")
         self.completeChanged.emit()
 
     def _mark(self, label: QLabel, edit: QLineEdit, problem: str | None) -> None:
-        label.setText(f"⚠ {problem}" if problem else "")
-        label.setVisible(bool(problem))
-        edit.setAccessibleDescription(problem or "")
+        shown = tr_flow(problem) if problem else ""
+        label.setText(f"⚠ {shown}" if shown else "")
+        label.setVisible(bool(shown))
+        edit.setAccessibleDescription(shown)
 
     def show_message_inline(self, text: str) -> None:
-        self.setSubTitle(text or "Choose what patients can pay in the portal.")
+        self.setSubTitle(text or self.tr("Choose what patients can pay in the portal."))
 
     def _site_name(self, site_id: str) -> str:
         practice = self.state.practice

@@ -14,6 +14,7 @@ from dentally_setup.flow.drafts import SiteDraft, build_settings
 from dentally_setup.flow.save import SiteWrite, plan_write, write_site
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.portal.errors import Conflict, SettingsChanged
@@ -28,22 +29,23 @@ class ReviewPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Check the changes, then press Save.")
+        self.setSubTitle(self.tr("Check the changes, then press Save."))
         self.summary = QTextBrowser()
-        self.summary.setAccessibleName("Changes to be saved")
+        self.summary.setAccessibleName(self.tr("Changes to be saved"))
         self.summary.setOpenLinks(False)
         self.body.addWidget(self.summary, 1)
-        self.save_button = QPushButton("Save")
-        self.save_button.setAccessibleName("Save the payment settings")
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_button.setAccessibleName(self.tr("Save the payment settings"))
         self.save_button.clicked.connect(self.save)
-        self.keep_theirs = QPushButton("Keep their change")
-        self.keep_theirs.setAccessibleName("Keep the other person's change and review again")
+        self.keep_theirs = QPushButton(self.tr("Keep their change"))
+        self.keep_theirs.setAccessibleName(
+            self.tr("Keep the other person's change and review again"))
         self.keep_theirs.clicked.connect(self._keep_theirs)
-        self.use_mine = QPushButton("Use mine instead")
-        self.use_mine.setAccessibleName("Save my settings over the other person's change")
+        self.use_mine = QPushButton(self.tr("Use mine instead"))
+        self.use_mine.setAccessibleName(self.tr("Save my settings over the other person's change"))
         self.use_mine.clicked.connect(self._use_mine)
-        self.to_account = QPushButton("Back to the account check")
-        self.to_account.setAccessibleName("Go back to the account check")
+        self.to_account = QPushButton(self.tr("Back to the account check"))
+        self.to_account.setAccessibleName(self.tr("Go back to the account check"))
         self.to_account.clicked.connect(
             lambda: self.setup_wizard().go_back_to(Step.ACCOUNT_CHECK))
         row = QHBoxLayout()
@@ -77,10 +79,10 @@ class ReviewPage(BasePage):
         self.plan = {}
         parts: list[str] = []
         if not self.stripe_ready:
-            parts.append(
+            parts.append(self.tr(
                 "<p><b>Stripe is not ready yet</b>, so deposits, balances and invoices will be "
                 "saved switched <b>off</b>, with your amounts kept. Come back and save again "
-                "once Stripe has finished its checks.</p>")
+                "once Stripe has finished its checks.</p>"))
         for site in practice.sites:
             current = self.state.current.get(site.id)
             draft = self.state.drafts.get(site.id)
@@ -89,8 +91,8 @@ class ReviewPage(BasePage):
             new, problems = build_settings(draft, self.state.types, self.state.currency,
                                            current.settings)
             if new is None:
-                parts.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(next(iter(problems.values())))}"
-                             "</p>")
+                problem = tr_flow(next(iter(problems.values())))
+                parts.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(problem)}</p>")
                 continue
             new = replace(new, site_id=site.id)
             if not self.stripe_ready:
@@ -99,17 +101,18 @@ class ReviewPage(BasePage):
             changes = diff_settings(current.settings, new, self.state.types, self.state.currency)
             parts.append(f"<h3>{esc(site.name)}</h3>")
             if site.id in self.state.saved and self.state.saved[site.id].settings.same_choices(new):
-                parts.append("<p>✔ Saved.</p>")
+                parts.append(self.tr("<p>✔ Saved.</p>"))
             elif not changes:
-                parts.append("<p>No changes.</p>")
+                parts.append(self.tr("<p>No changes.</p>"))
             else:
                 self.plan[site.id] = new
                 rows = "".join(
-                    f"<tr><td>{esc(c.label)}</td><td>{esc(c.before)}</td><td>→</td>"
-                    f"<td><b>{esc(c.after)}</b></td></tr>" for c in changes)
-                parts.append(f"<table cellspacing='6'><tr><th align='left'>Setting</th>"
-                             f"<th align='left'>Now</th><th></th><th align='left'>New</th>"
-                             f"</tr>{rows}</table>")
+                    f"<tr><td>{esc(tr_flow(c.label))}</td><td>{esc(tr_flow(c.before))}</td>"
+                    f"<td>→</td><td><b>{esc(tr_flow(c.after))}</b></td></tr>" for c in changes)
+                setting, now, new_ = self.tr("Setting"), self.tr("Now"), self.tr("New")
+                parts.append(f"<table cellspacing='6'><tr><th align='left'>{setting}</th>"
+                             f"<th align='left'>{now}</th><th></th>"
+                             f"<th align='left'>{new_}</th></tr>{rows}</table>")
         self.summary.setHtml("".join(parts))
         self.save_button.setEnabled(bool(self.plan))
         self.save_button.setVisible(not self._done)
@@ -139,7 +142,8 @@ class ReviewPage(BasePage):
             return
         write = todo[0]
         self.call(lambda c: write_site(c, write), lambda saved: self._saved(write, saved),
-                  f"Saving {self._site_name(write.site_id)}…", retry=self._save_next,
+                  self.tr("Saving {site}…").format(site=self._site_name(write.site_id)),
+                  retry=self._save_next,
                   on_failed=lambda exc: self._save_failed(write, exc))
 
     def _saved(self, write: SiteWrite, saved: VersionedSettings) -> None:
@@ -166,11 +170,12 @@ class ReviewPage(BasePage):
             if exc.current is not None:
                 changes = diff_settings(self.state.current[write.site_id].settings, exc.current,
                                         self.state.types, self.state.currency)
-                who = exc.current.updated_by or "someone else"
-                theirs = f"<p>{esc(who)} changed, on {esc(self._site_name(write.site_id))}:</p>"
-                theirs += "".join(f"<p>{esc(c.label)}: {esc(c.before)} → <b>{esc(c.after)}</b>"
-                                  "</p>" for c in changes)
-            self.summary.setHtml(theirs or "<p>The settings were changed elsewhere.</p>")
+                who = exc.current.updated_by or self.tr("someone else")
+                theirs = self.tr("<p>{who} changed, on {site}:</p>").format(
+                    who=esc(who), site=esc(self._site_name(write.site_id)))
+                theirs += "".join(f"<p>{esc(tr_flow(c.label))}: {esc(tr_flow(c.before))} → "
+                                  f"<b>{esc(tr_flow(c.after))}</b></p>" for c in changes)
+            self.summary.setHtml(theirs or self.tr("<p>The settings were changed elsewhere.</p>"))
             self.show_message(messages.for_portal_error(exc))
             self.keep_theirs.show()
             self.use_mine.show()
@@ -210,7 +215,7 @@ class ReviewPage(BasePage):
         if self._conflict_site not in self.state.current or not self.state.current[
                 self._conflict_site].etag:
             self.call(lambda c: c.payment_settings(self._conflict_site), self._reloaded,
-                      "Reading the settings again…")
+                      self.tr("Reading the settings again…"))
             return
         self._show_plan()
 

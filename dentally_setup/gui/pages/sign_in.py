@@ -36,38 +36,39 @@ class SignInPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Enter the portal's address and its API token.")
+        self.setSubTitle(self.tr("Enter the portal's address and its API token."))
         self.paragraph(
-            "Both are in the Dentally Portal web admin under <b>Settings → API tokens</b>."
+            self.tr("Both are in the Dentally Portal web admin under <b>Settings → API tokens</b>.")
         )
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://your-practice.portal.example/api")
-        self.url.setAccessibleName("Portal address")
+        self.url.setPlaceholderText(self.tr("https://your-practice.portal.example/api"))
+        self.url.setAccessibleName(self.tr("Portal address"))
         self.token = QLineEdit()
         # Masked: support often watches over a screen-share; showing it is a deliberate click.
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setAccessibleName("API token")
-        self.token.setAccessibleDescription("Hidden. Press Show to see it.")
-        self.show_token = QPushButton("Show")
+        self.token.setAccessibleName(self.tr("API token"))
+        self.token.setAccessibleDescription(self.tr("Hidden. Press Show to see it."))
+        self.show_token = QPushButton(self.tr("Show"))
         self.show_token.setCheckable(True)
-        self.show_token.setAccessibleName("Show the API token")
+        self.show_token.setAccessibleName(self.tr("Show the API token"))
         self.show_token.toggled.connect(self._toggle_show)
-        self.remember = QCheckBox("Remember the token on this PC (in Windows' password store)")
+        self.remember = QCheckBox(
+            self.tr("Remember the token on this PC (in Windows' password store)"))
         self.remember.setChecked(True)
-        self.remember.setAccessibleName("Remember the token on this PC")
-        self.check_button = QPushButton("Sign in")
-        self.check_button.setAccessibleName("Sign in to the portal")
+        self.remember.setAccessibleName(self.tr("Remember the token on this PC"))
+        self.check_button = QPushButton(self.tr("Sign in"))
+        self.check_button.setAccessibleName(self.tr("Sign in to the portal"))
         self.check_button.setDefault(False)
         self.check_button.clicked.connect(self.sign_in)
         self.result = QLabel()
         self.result.setWordWrap(True)
-        self.result.setAccessibleName("Sign-in result")
+        self.result.setAccessibleName(self.tr("Sign-in result"))
         token_row = QHBoxLayout()
         token_row.addWidget(self.token, 1)
         token_row.addWidget(self.show_token)
         form = QFormLayout()
-        form.addRow("Portal address:", self.url)
-        form.addRow("API token:", token_row)
+        form.addRow(self.tr("Portal address:"), self.url)
+        form.addRow(self.tr("API token:"), token_row)
         form.addRow("", self.remember)
         form.addRow("", self.check_button)
         self.body.addLayout(form)
@@ -92,7 +93,7 @@ class SignInPage(BasePage):
 
     def _toggle_show(self, shown: bool) -> None:
         self.token.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.show_token.setText("Hide" if shown else "Show")
+        self.show_token.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     def _edited(self) -> None:
         if self._signed_in:
@@ -105,12 +106,14 @@ class SignInPage(BasePage):
             url = check_portal_url(self.url.text())
         except (ValueError, PortalError) as exc:
             text = exc.message if isinstance(exc, PortalError) else str(exc)
-            self.show_message(messages.Message("DS-URL", text, "Correct the portal address."))
+            self.show_message(
+                messages.Message("DS-URL", text, self.tr("Correct the portal address.")))
             return
         token = self.token.text().strip()
         if not token:
             self.show_message(messages.Message(
-                "DS-TOKEN", "The API token is empty.", "Paste the token from the web admin."))
+                "DS-TOKEN", self.tr("The API token is empty."),
+                self.tr("Paste the token from the web admin.")))
             return
         register_secret(token)
         self.state.portal_url, self.state.token = url, token
@@ -119,14 +122,15 @@ class SignInPage(BasePage):
         def work(client: PortalClient) -> _SignedIn:
             return _SignedIn(client.practice(), client.appointment_types(), client.stripe_link())
 
-        self.call(work, self._signed, "Signing in to the portal…", retry=self.sign_in)
+        self.call(work, self._signed, self.tr("Signing in to the portal…"), retry=self.sign_in)
 
     def _signed(self, result: _SignedIn) -> None:
         self.state.practice, self.state.types, self.state.link = (
             result.practice, result.types, result.link)
         sites = ", ".join(s.name for s in result.practice.sites)
         self.result.setText(
-            f"<b>Signed in.</b> Practice: {result.practice.name}<br>Sites: {sites}")
+            self.tr("<b>Signed in.</b> Practice: {practice}<br>Sites: {sites}")
+            .format(practice=result.practice.name, sites=sites))
         self._signed_in = True
         wiz = self.setup_wizard()
         wiz.set_environment(livemode=result.link.livemode)

@@ -23,14 +23,14 @@ class StripeStatusPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Is the portal already linked to a Stripe account?")
-        self.summary = self.paragraph(name="Stripe link status")
-        self.explain = self.paragraph(name="What happens next")
-        self.unlink_button = QPushButton("Unlink and link another account…")
-        self.unlink_button.setAccessibleName("Unlink this Stripe account and link another")
+        self.setSubTitle(self.tr("Is the portal already linked to a Stripe account?"))
+        self.summary = self.paragraph(name=self.tr("Stripe link status"))
+        self.explain = self.paragraph(name=self.tr("What happens next"))
+        self.unlink_button = QPushButton(self.tr("Unlink and link another account…"))
+        self.unlink_button.setAccessibleName(self.tr("Unlink this Stripe account and link another"))
         self.unlink_button.clicked.connect(self._unlink)
-        self.refresh_button = QPushButton("Check again")
-        self.refresh_button.setAccessibleName("Check the Stripe link again")
+        self.refresh_button = QPushButton(self.tr("Check again"))
+        self.refresh_button.setAccessibleName(self.tr("Check the Stripe link again"))
         self.refresh_button.clicked.connect(self.refresh)
         row = QHBoxLayout()
         row.addWidget(self.refresh_button)
@@ -55,7 +55,7 @@ class StripeStatusPage(BasePage):
         self.summary.setText("")
         self.explain.setText("")
         self.unlink_button.hide()
-        self.call(lambda c: c.stripe_link(), self._show, "Asking the portal about Stripe…",
+        self.call(lambda c: c.stripe_link(), self._show, self.tr("Asking the portal about Stripe…"),
                   retry=self.refresh)
 
     def _show(self, link: StripeLink) -> None:
@@ -65,35 +65,37 @@ class StripeStatusPage(BasePage):
         if link.linked and link.account is not None:
             acct = link.account
             self.summary.setText(
-                f"<b>The portal is linked to Stripe.</b><br>Account: "
-                f"{esc(acct.business_name) or 'unnamed'} ({esc(acct.id)})")
-            self.explain.setText("Press <b>Next</b> to check the account and set up payments.")
+                self.tr("<b>The portal is linked to Stripe.</b><br>Account: {name} ({id})")
+                .format(name=esc(acct.business_name) or self.tr("unnamed"), id=esc(acct.id)))
+            self.explain.setText(
+                self.tr("Press <b>Next</b> to check the account and set up payments."))
             self.unlink_button.show()
         elif app is not None:
             self.summary.setText(
-                "<b>The portal is not linked to Stripe yet.</b><br>"
-                f"The practice's Stripe account <b>{esc(app.business_name) or 'unnamed'}</b> "
-                f"({esc(app.id)}) already serves the Dentally app.")
-            self.explain.setText(
+                self.tr("<b>The portal is not linked to Stripe yet.</b><br>"
+                        "The practice's Stripe account <b>{name}</b> ({id}) already serves the "
+                        "Dentally app.")
+                .format(name=esc(app.business_name) or self.tr("unnamed"), id=esc(app.id)))
+            self.explain.setText(self.tr(
                 "Stripe lets an account work with <b>one</b> platform only, so that account "
                 "cannot also serve the portal. You will create a second Stripe account that "
                 "shares the practice's business details. Nothing changes for the Dentally app. "
-                "Press <b>Next</b> to see how.")
+                "Press <b>Next</b> to see how."))
         else:
-            self.summary.setText("<b>The portal is not linked to Stripe yet.</b>")
-            self.explain.setText(
+            self.summary.setText(self.tr("<b>The portal is not linked to Stripe yet.</b>"))
+            self.explain.setText(self.tr(
                 "Next, Stripe's own page opens. Sign in with the practice's Stripe login, "
                 "choose the practice's account and press <b>Connect</b>. Press <b>Next</b> "
-                "to start.")
+                "to start."))
         self._loaded = True
         self.completeChanged.emit()
         self.setup_wizard().page_ready(self)
 
     def _unlink(self) -> None:
         answer = self.setup_wizard().ask(
-            "Unlink Stripe?",
-            "Unlinking switches off deposits and online payments on every site until another "
-            "Stripe account is linked. Unlink now?",
+            self.tr("Unlink Stripe?"),
+            self.tr("Unlinking switches off deposits and online payments on every site until "
+                    "another Stripe account is linked. Unlink now?"),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -105,7 +107,7 @@ class StripeStatusPage(BasePage):
             self.state.relink = True
             self._show(link)
 
-        self.call(work, done, "Unlinking…")
+        self.call(work, done, self.tr("Unlinking…"))
 
     def isComplete(self) -> bool:
         return self._loaded and not self.working

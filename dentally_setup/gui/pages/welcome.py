@@ -22,34 +22,36 @@ class WelcomePage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setSubTitle("Link Stripe to the Dentally Portal and switch on online payments.")
+        self.setSubTitle(
+            self.tr("Link Stripe to the Dentally Portal and switch on online payments."))
         self.paragraph(
-            "This assistant will:<ol>"
-            "<li>sign in to your Dentally Portal,</li>"
-            "<li>link the practice's Stripe account (on Stripe's own page),</li>"
-            "<li>check that Stripe can take payments,</li>"
-            "<li>set deposits for online appointments, and let patients pay balances and "
-            "invoices online.</li></ol>"
-            "It takes about 10 minutes. You will need the portal's API token and the "
-            "practice's Stripe sign-in. If you are interrupted, close the window: next "
-            "time you can carry on where you left off.",
-            name="What this assistant does",
+            self.tr(
+                "This assistant will:<ol>"
+                "<li>sign in to your Dentally Portal,</li>"
+                "<li>link the practice's Stripe account (on Stripe's own page),</li>"
+                "<li>check that Stripe can take payments,</li>"
+                "<li>set deposits for online appointments, and let patients pay balances and "
+                "invoices online.</li></ol>"
+                "It takes about 10 minutes. You will need the portal's API token and the "
+                "practice's Stripe sign-in. If you are interrupted, close the window: next "
+                "time you can carry on where you left off."),
+            name=self.tr("What this assistant does"),
         )
-        self.demo_box = QGroupBox("Demo for trainers")
-        self.demo_box.setAccessibleName("Demo scenario menu")
+        self.demo_box = QGroupBox(self.tr("Demo for trainers"))
+        self.demo_box.setAccessibleName(self.tr("Demo scenario menu"))
         self.scenario = QComboBox()
-        self.scenario.setAccessibleName("Demo scenario")
-        self.scenario.setAccessibleDescription("Which practice situation the demo shows")
-        self.reset_button = QPushButton("Reset demo")
-        self.reset_button.setAccessibleName("Reset the demo to the start of this scenario")
+        self.scenario.setAccessibleName(self.tr("Demo scenario"))
+        self.scenario.setAccessibleDescription(self.tr("Which practice situation the demo shows"))
+        self.reset_button = QPushButton(self.tr("Reset demo"))
+        self.reset_button.setAccessibleName(self.tr("Reset the demo to the start of this scenario"))
         self.reset_button.clicked.connect(self._reset)
         self.scenario_note = QLabel()
         self.scenario_note.setWordWrap(True)
-        self.presenter = QCheckBox("Presenter mode (larger text for a projector)")
-        self.presenter.setAccessibleName("Presenter mode")
+        self.presenter = QCheckBox(self.tr("Presenter mode (larger text for a projector)"))
+        self.presenter.setAccessibleName(self.tr("Presenter mode"))
         self.presenter.toggled.connect(self._presenter)
         row = QHBoxLayout(self.demo_box)
-        row.addWidget(QLabel("Scenario:"))
+        row.addWidget(QLabel(self.tr("Scenario:")))
         row.addWidget(self.scenario, 1)
         row.addWidget(self.reset_button)
         row.addWidget(self.presenter)
