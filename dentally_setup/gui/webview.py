@@ -86,6 +86,7 @@ class LinkBrowser(QWidget):
         self, redirect_prefix: str, allowed_hosts: Sequence[str], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self._allowed_hosts = list(allowed_hosts)
         self._policy = NavigationPolicy(redirect_prefix, allowed_hosts)
         self._closed = False
         self._depth = 0  # >0 while one of our page slots is running
@@ -153,6 +154,11 @@ class LinkBrowser(QWidget):
             signal.connect(slot)
 
     # ---- public API -------------------------------------------------------------------
+
+    def set_redirect_prefix(self, redirect_prefix: str) -> None:
+        """Name the portal's redirect_uri once it is known. The link page builds the view
+        while it asks the portal for a session, so Chromium starts during that wait."""
+        self._policy = NavigationPolicy(redirect_prefix, self._allowed_hosts)
 
     def load(self, url: str) -> None:
         """Open ``url`` (normally Stripe's authorize URL); the policy still applies."""

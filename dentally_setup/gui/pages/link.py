@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PENDING_REDIRECT = "dentally-setup:pending-link-session"
 STRIPE_HOSTS = ("connect.stripe.com", "dashboard.stripe.com", "stripe.com", "*.stripe.com")
 ELSEWHERE_TEXT = QT_TRANSLATE_NOOP(
     "LinkPage",
@@ -162,6 +163,9 @@ class LinkPage(BasePage):
         self.stack.setCurrentWidget(self.web_area)
         self.call(work, self._show_session, self.tr("Asking the portal for Stripe's page…"),
                   retry=self.begin)
+        # A fresh view (and off-the-record profile) for every attempt, built while the portal
+        # answers: Chromium's start-up overlaps the request instead of following it.
+        self._ensure_browser()
 
     def _show_session(self, session: LinkSession) -> None:
         self.state.session = session
@@ -169,11 +173,12 @@ class LinkPage(BasePage):
         left = seconds_left(session)
         if left is not None:
             self._idle.start(int(max(1.0, left) * 1000))
-        browser = self._ensure_browser(session)
+        browser = self.browser or self._ensure_browser()
+        browser.set_redirect_prefix(session.redirect_uri)
         browser.load(session.authorize_url)
         self.stack.setCurrentWidget(self.web_area)
 
-    def _ensure_browser(self, session: LinkSession) -> LinkBrowser:
+    def _ensure_browser(self) -> LinkBrowser:
         self._drop_browser()
         from dentally_setup.gui.webview import LinkBrowser  # lazily: QtWebEngine is heavy
 
@@ -181,7 +186,8 @@ class LinkPage(BasePage):
         demo = self.setup_wizard().demo
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
-        browser = LinkBrowser(session.redirect_uri, hosts)
+        # No session yet: a prefix no navigation can start with, until the portal answers.
+        browser = LinkBrowser(PENDING_REDIRECT, hosts)
         browser.setAccessibleName(self.tr("Stripe's page"))
         browser.redirectReached.connect(self._stripe_part_over)
         browser.connectedElsewhere.connect(self.show_guidance)
@@ -198,6 +204,7 @@ class LinkPage(BasePage):
         self.web_row.insertWidget(0, browser, 1)
         self.browser = browser
         self.location_bar.show()
+        self.padlock.hide()  # until a page has loaded and its address has been checked
         browser.pageKind.connect(self._stripe_page_shown)
         self.setup_wizard().browserCreated.emit(browser)
         return browser
