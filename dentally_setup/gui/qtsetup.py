@@ -39,3 +39,12 @@ def prepare_qt(software_rendering: bool = False) -> None:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     QCoreApplication.setOrganizationName("Dentally")
     QCoreApplication.setApplicationName("DentallySetup")
+
+
+def use_system_proxy() -> None:
+    """The web view uses the system's proxy settings, as the portal client (urllib) does.
+    Called when the link page first builds a web view, so QtNetwork is not loaded at
+    start-up."""
+    from PySide6.QtNetwork import QNetworkProxyFactory
+
+    QNetworkProxyFactory.setUseSystemConfiguration(True)

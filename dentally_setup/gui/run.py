@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
     prepare_qt(args.software_rendering or cfg.software_rendering)
     from PySide6.QtCore import QLocale
-    from PySide6.QtNetwork import QNetworkProxyFactory
     from PySide6.QtWidgets import QApplication
 
     from dentally_setup.gui.i18n import install_translator
@@ -37,8 +36,6 @@ def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
     # The system's language when resources/translations has it (the source is en-GB).
     if install_translator(app):
         log.info("translation installed for %s", QLocale.system().name())
-    # The web view uses the system's proxy settings, as the portal client (urllib) does.
-    QNetworkProxyFactory.setUseSystemConfiguration(True)
     qss = resource("style.qss")
     if qss.exists():
         app.setStyleSheet(qss.read_text(encoding="utf-8"))

@@ -180,7 +180,10 @@ class LinkPage(BasePage):
 
     def _ensure_browser(self) -> LinkBrowser:
         self._drop_browser()
+        from dentally_setup.gui.qtsetup import use_system_proxy
         from dentally_setup.gui.webview import LinkBrowser  # lazily: QtWebEngine is heavy
+
+        use_system_proxy()
 
         hosts = list(STRIPE_HOSTS)
         demo = self.setup_wizard().demo
