@@ -364,7 +364,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+43"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -460,12 +460,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+30"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>&lt;b&gt;Finishing the link…&lt;/b&gt;&lt;br&gt;The portal is completing the link with Stripe. This takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -672,7 +672,7 @@
 <context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+108"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+105"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -893,7 +893,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>Remember the token on this PC (in Windows&apos; password store)</source>
+        <source>Remember the token on this PC (in its password store)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -53,7 +53,7 @@ class SignInPage(BasePage):
         self.show_token.setAccessibleName(self.tr("Show the API token"))
         self.show_token.toggled.connect(self._toggle_show)
         self.remember = QCheckBox(
-            self.tr("Remember the token on this PC (in Windows' password store)"))
+            self.tr("Remember the token on this PC (in its password store)"))
         self.remember.setChecked(True)
         self.remember.setAccessibleName(self.tr("Remember the token on this PC"))
         self.check_button = QPushButton(self.tr("Sign in"))
