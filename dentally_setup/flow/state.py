@@ -63,6 +63,13 @@ class WizardState:
     def currency(self) -> str:
         return self.practice.currency if self.practice else "GBP"
 
+    def site_name(self, site_id: str) -> str:
+        """The site's name for people (its id if the practice does not list it)."""
+        for site in self.practice.sites if self.practice else ():
+            if site.id == site_id:
+                return site.name
+        return site_id
+
     def client(self) -> PortalClient:
         from dentally_setup.portal.client import PortalClient
 

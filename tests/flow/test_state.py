@@ -128,3 +128,14 @@ def test_client_follows_the_portal_address() -> None:
     assert second is not first and second.base_url == "https://other.example/api"
     state.forget_client()
     assert state.client() is not second
+
+
+def test_site_name_falls_back_to_the_id() -> None:
+    from dentally_setup.flow.state import WizardState
+    from dentally_setup.portal.models import Practice, Site
+
+    state = WizardState(practice=Practice(id="p", name="P", country="GB", currency="GBP",
+                                          sites=(Site("s1", "High Street"),)))
+    assert state.site_name("s1") == "High Street"
+    assert state.site_name("gone") == "gone"
+    assert WizardState().site_name("s1") == "s1"

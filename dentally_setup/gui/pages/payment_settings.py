@@ -242,7 +242,7 @@ class PaymentSettingsPage(BasePage):
         self._mark(self.default_problem, self.default, shown.get(DEFAULT_FIELD))
         for type_id, label in self.type_problems.items():
             self._mark(label, self.type_edits[type_id], shown.get(type_field(type_id)))
-        other = [self._site_name(s) for s in self.problems if s != self._site_id]
+        other = [self.state.site_name(s) for s in self.problems if s != self._site_id]
         if other and not self.state.same_for_all:
             self.show_message_inline(self.tr("Also check the settings for: {sites}.").format(
                 sites=", ".join(other)))
@@ -258,13 +258,6 @@ class PaymentSettingsPage(BasePage):
 
     def show_message_inline(self, text: str) -> None:
         self.setSubTitle(text or self.tr("Choose what patients can pay in the portal."))
-
-    def _site_name(self, site_id: str) -> str:
-        practice = self.state.practice
-        for s in practice.sites if practice else ():
-            if s.id == site_id:
-                return s.name
-        return site_id
 
     def isComplete(self) -> bool:
         return self._loaded and not self.working and not self.problems

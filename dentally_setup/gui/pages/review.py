@@ -142,7 +142,7 @@ class ReviewPage(BasePage):
             return
         write = todo[0]
         self.call(lambda c: write_site(c, write), lambda saved: self._saved(write, saved),
-                  self.tr("Saving {site}…").format(site=self._site_name(write.site_id)),
+                  self.tr("Saving {site}…").format(site=self.state.site_name(write.site_id)),
                   retry=self._save_next,
                   on_failed=lambda exc: self._save_failed(write, exc))
 
@@ -172,7 +172,7 @@ class ReviewPage(BasePage):
                                         self.state.types, self.state.currency)
                 who = exc.current.updated_by or self.tr("someone else")
                 theirs = self.tr("<p>{who} changed, on {site}:</p>").format(
-                    who=esc(who), site=esc(self._site_name(write.site_id)))
+                    who=esc(who), site=esc(self.state.site_name(write.site_id)))
                 theirs += "".join(f"<p>{esc(tr_flow(c.label))}: {esc(tr_flow(c.before))} → "
                                   f"<b>{esc(tr_flow(c.after))}</b></p>" for c in changes)
             self.summary.setHtml(theirs or self.tr("<p>The settings were changed elsewhere.</p>"))
@@ -222,13 +222,6 @@ class ReviewPage(BasePage):
     def _reloaded(self, versioned: VersionedSettings) -> None:
         self.state.current[self._conflict_site] = versioned
         self._show_plan()
-
-    def _site_name(self, site_id: str) -> str:
-        practice = self.state.practice
-        for s in practice.sites if practice else ():
-            if s.id == site_id:
-                return s.name
-        return site_id
 
     def isComplete(self) -> bool:
         return self._done and not self.working
