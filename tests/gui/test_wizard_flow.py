@@ -196,3 +196,20 @@ def test_409_stripe_not_ready_sends_back_to_account_check(make_wizard):
     check = h.page(Step.ACCOUNT_CHECK)
     assert "bank account" in check.needs_text.text()
     assert check.open_button.isVisible()
+
+
+def test_link_page_left_idle_past_expiry_offers_a_fresh_session(make_wizard):
+    h = make_wizard("fresh")
+    # The portal's clock runs 14 min 58 s behind: its 15-minute session expires in ~2 s.
+    h.sandbox.advance_clock(-(15 * 60 - 2))
+    h.go_to_link_page()
+    page = h.page(Step.LINK)
+    h.wait_stripe_page("signin")
+    h.qtbot.waitUntil(page.errors.isVisible, timeout=15000)
+    assert page.errors.message.code == "DS-L-IDLE"
+    first = h.state.session.id
+    h.sandbox.advance_clock(15 * 60 - 2)
+    h.stripe_pages.clear()
+    h.qtbot.mouseClick(page.errors.retry_button, _left())
+    h.wait_stripe_page("signin")
+    assert h.state.session.id != first
