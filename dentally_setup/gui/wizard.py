@@ -296,6 +296,9 @@ class SetupWizard(QWizard):
             cfg.portal_url = url
             config_store.save_config(cfg)
         if not remember:
+            # A shared PC: "don't remember" also forgets a token remembered before.
+            run_in_background(lambda: secrets.delete_token(url), lambda _r: None,
+                              lambda exc: log.warning("could not forget the token: %r", exc))
             return
 
         def stored(result: secrets.StoreResult) -> None:

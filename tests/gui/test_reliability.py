@@ -275,3 +275,27 @@ def test_corrupt_progress_is_set_aside_with_a_message(tmp_path, isolated_home):
                           timeout=90, check=False)
     assert proc.returncode == 0, proc.stderr[-1500:]
     assert list(state.glob("progress.json.corrupt-*"))
+
+
+def test_a_remembered_token_signs_in_by_itself_and_can_be_forgotten(make_wizard, qtbot,
+                                                                     memory_keyring):
+    from dentally_setup.flow.state import WizardState
+    from dentally_setup.gui.wizard import SetupWizard
+    from dentally_setup.store import secrets
+
+    h = make_wizard("fresh")  # for its sandbox
+    url = h.sandbox.portal_url.rstrip("/")
+    secrets.set_token(url, h.sandbox.token)
+    wizard = SetupWizard(WizardState(portal_url=url))  # the saved address, no token given
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    page = wizard.pages[Step.SIGN_IN]
+    qtbot.waitUntil(page.isComplete, timeout=10000)
+    assert page.token.text() == h.sandbox.token
+    assert page.token.echoMode() == page.token.EchoMode.Password
+    # The next person unticks "Remember": the token is forgotten on this PC.
+    page.remember.setChecked(False)
+    page.sign_in()
+    qtbot.waitUntil(lambda: secrets.get_token(url) is None, timeout=10000)
+    wizard.close()

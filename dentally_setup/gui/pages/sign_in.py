@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
@@ -22,6 +23,8 @@ from dentally_setup.portal.client import PortalClient, check_portal_url
 from dentally_setup.portal.errors import PortalError
 from dentally_setup.portal.models import AppointmentType, Practice, StripeLink
 from dentally_setup.redact import register_secret
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,24 @@ class SignInPage(BasePage):
             self.token.setText(self.state.token)
         self.remember.setVisible(wiz.demo is None)
         if self.state.token and not self._signed_in:
-            # Demo mode, a remembered token, or a resume: check straight away.
+            # Demo mode, a token from the environment, or a resume: check straight away.
             self.sign_in()
+        elif wiz.demo is None and self.url.text() and not self.token.text():
+            self._look_up_remembered(self.url.text().strip().rstrip("/"))
+
+    def _look_up_remembered(self, url: str) -> None:
+        """A token remembered on this PC signs in by itself. The keyring is asked off the
+        GUI thread: it can take a moment, or hang on a locked session (5 s at most)."""
+        from dentally_setup.gui.worker import run_in_background
+        from dentally_setup.store import secrets
+
+        def found(token: str | None) -> None:
+            if token and not self.token.text() and self.url.text().strip().rstrip("/") == url:
+                self.token.setText(token)
+                self.sign_in()
+
+        run_in_background(lambda: secrets.get_token(url), found,
+                          lambda exc: log.warning("keyring lookup failed: %r", exc))
 
     def _toggle_show(self, shown: bool) -> None:
         self.token.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
