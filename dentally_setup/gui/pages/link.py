@@ -152,6 +152,9 @@ class LinkPage(BasePage):
         self._completed = False
         self._idle.stop()
         old = self.state.session
+        # Until the new session arrives there is none to open: "Open in my browser" must
+        # never open the old (now cancelled) one.
+        self.state.session = None
         prefill = (prefill_from_practice(self.state.practice)
                    if landing == "register" and self.state.practice else None)
 
