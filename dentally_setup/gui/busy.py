@@ -20,6 +20,8 @@ class BusyLine(QWidget):
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel waiting"))
         self.cancel_button.clicked.connect(self._on_cancel)
+        self.cancel_button.setAccessibleDescription(self.tr("Stops waiting. Nothing you "
+                                                            "entered is lost."))
         self._cancel: Callable[[], None] | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -57,6 +57,10 @@ class DiagnosticsWindow(QDialog):
         self.copy_button.clicked.connect(self.copy)
         self.logs_button = QPushButton(self.tr("Open log folder"))
         self.logs_button.setAccessibleName(self.tr("Open the folder with the log files"))
+        self.copy_button.setAccessibleDescription(self.tr("Copies the text above without any "
+                                                          "password or token."))
+        self.logs_button.setAccessibleDescription(self.tr("Opens the log folder in the file "
+                                                          "manager."))
         self.logs_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir()))))
         close = QPushButton(self.tr("Close"))

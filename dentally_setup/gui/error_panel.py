@@ -50,6 +50,14 @@ class ErrorPanel(QFrame):
         self.details.setMaximumHeight(110)
         self.details.hide()
         self.details_button.toggled.connect(self.details.setVisible)
+        self.retry_button.setAccessibleDescription(self.tr("Tries the same thing again. What "
+                                                           "you entered is kept."))
+        self.details_button.setAccessibleDescription(self.tr("Shows the technical details "
+                                                             "support may ask for."))
+        self.copy_button.setAccessibleDescription(self.tr("Copies the details (without any "
+                                                          "password or token) to paste for "
+                                                          "support."))
+        self.details.setAccessibleDescription(self.tr("Technical details for support."))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry_button)

@@ -112,6 +112,19 @@ class SetupWizard(QWizard):
         self.setStartId(int(Step.WELCOME))
         self.side_panel = self._side()  # keep a reference: PySide would free it
         self.setSideWidget(self.side_panel)
+        for which, name, text in (
+            (QWizard.WizardButton.BackButton, self.tr("Back"),
+             self.tr("Goes to the previous step. What you entered is kept.")),
+            (QWizard.WizardButton.NextButton, self.tr("Next"),
+             self.tr("Goes to the next step when this one is complete.")),
+            (QWizard.WizardButton.CancelButton, self.tr("Cancel"),
+             self.tr("Closes the assistant. Next time you can carry on where you left off.")),
+            (QWizard.WizardButton.FinishButton, self.tr("Finish"),
+             self.tr("Closes the assistant; everything is saved.")),
+        ):
+            button = self.button(which)
+            button.setAccessibleName(name)
+            button.setAccessibleDescription(text)
         self.currentIdChanged.connect(self._page_changed)
         self._previous: BasePage | None = None
         self.set_environment(None)
@@ -156,6 +169,8 @@ class SetupWizard(QWizard):
         self.support_button = QPushButton(self.tr("Support…"))
         self.support_button.setAccessibleName(self.tr("Support and diagnostics"))
         self.support_button.clicked.connect(self.open_support)
+        self.support_button.setAccessibleDescription(self.tr(
+            "Opens the diagnostics and log for support, with every secret hidden."))
         layout = QVBoxLayout(side)
         layout.addWidget(self.banner)
         layout.addWidget(self.steps, 1)

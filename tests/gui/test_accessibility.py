@@ -18,26 +18,32 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def focusable_unnamed(page: QWidget) -> list[str]:
+    """Focusable controls that a screen reader could not name and describe."""
     missing = []
     for w in page.findChildren(QWidget):
         if not w.isVisible() or not (w.focusPolicy() & Qt.FocusPolicy.TabFocus):
             continue
-        if w.accessibleName():
+        named = bool(w.accessibleName()) or (isinstance(w, QAbstractButton)
+                                             and bool(w.text().strip()))
+        if named and (w.accessibleDescription() or _inner_part(w)):
             continue
-        if isinstance(w, QAbstractButton) and w.text().strip():
-            continue  # a button's text is its accessible name
-        parent = w.parent()
-        if parent is not None and type(parent).__name__ in ("QComboBox", "LinkBrowser",
-                                                            "QWebEngineView"):
-            continue  # inner parts of a named control (the web view's render surface)
-        if parent is not None and parent.parent() is not None and type(
-                parent.parent()).__name__ == "LinkBrowser":
+        if _inner_part(w):
             continue
-        missing.append(f"{type(w).__name__} {w.objectName()!r}")
+        missing.append(f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}")
     return missing
 
 
-def test_every_focusable_control_has_an_accessible_name(make_wizard):
+def _inner_part(w: QWidget) -> bool:
+    """Inner parts of a named control (a combo box's list, the web view's render surface)."""
+    parent = w.parent()
+    if parent is not None and type(parent).__name__ in ("QComboBox", "LinkBrowser",
+                                                        "QWebEngineView"):
+        return True
+    return bool(parent is not None and parent.parent() is not None
+                and type(parent.parent()).__name__ == "LinkBrowser")
+
+
+def test_every_focusable_control_has_an_accessible_name_and_description(make_wizard):
     h = make_wizard("already-connected")
     checked = []
     for step in (Step.WELCOME, Step.SIGN_IN, Step.STRIPE_STATUS, Step.GUIDANCE):
@@ -59,6 +65,12 @@ def test_every_focusable_control_has_an_accessible_name(make_wizard):
     review = h.wait_step(Step.REVIEW) or h.page(Step.REVIEW)
     assert focusable_unnamed(review) == []
     assert focusable_unnamed(h.wizard.side_panel) == []
+    from PySide6.QtWidgets import QWizard as W
+
+    for which in (W.WizardButton.BackButton, W.WizardButton.NextButton,
+                  W.WizardButton.CancelButton):
+        button = h.wizard.button(which)
+        assert button.accessibleName() and button.accessibleDescription()
 
 
 def press(qtbot, key, text=""):

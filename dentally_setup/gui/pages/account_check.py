@@ -29,6 +29,12 @@ class AccountCheckPage(BasePage):
         self.check_button = QPushButton(self.tr("Check again"))
         self.check_button.setAccessibleName(self.tr("Check the account again"))
         self.check_button.clicked.connect(self.refresh)
+        self.describe({
+            self.open_button: self.tr("Opens Stripe in your web browser, where the account "
+                                      "owner can give Stripe what it still needs."),
+            self.check_button: self.tr("Asks Stripe again whether the account can take "
+                                       "payments."),
+        })
         row = QHBoxLayout()
         row.addWidget(self.open_button)
         row.addWidget(self.check_button)

@@ -65,6 +65,13 @@ class BasePage(QWizardPage):
         self.body.addWidget(label)
         return label
 
+    @staticmethod
+    def describe(descriptions: dict[QWidget, str]) -> None:
+        """Accessible descriptions: what a control does, read out by a screen reader after
+        its name."""
+        for widget, text in descriptions.items():
+            widget.setAccessibleDescription(text)
+
     @property
     def working(self) -> bool:
         return self._cancel is not None

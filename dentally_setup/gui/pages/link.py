@@ -108,6 +108,21 @@ class LinkPage(BasePage):
         self.cancel_button = QPushButton(self.tr("Cancel linking"))
         self.cancel_button.setAccessibleName(self.tr("Cancel linking"))
         self.cancel_button.clicked.connect(self.cancel_link)
+        self.describe({
+            self.browser_button: self.tr(
+                "Opens the same Stripe page in your usual web browser. Use it for a security "
+                "key or passkey, or when the page here does not work."),
+            self.restart_button: self.tr("Asks the portal for a fresh Stripe page and starts "
+                                         "the link again."),
+            self.not_listed_button: self.tr(
+                "Explains what to do when Stripe does not offer the practice's account, "
+                "because it already serves the Dentally app."),
+            self.cancel_button: self.tr("Stops linking. Nothing is linked; you can start "
+                                        "again."),
+            self.create_button: self.tr("Starts again on Stripe's form for a new account, "
+                                        "filled in with the practice's details."),
+            self.how_button: self.tr("Shows the three steps with pictures."),
+        })
         buttons = QHBoxLayout()
         for b in (self.browser_button, self.restart_button, self.not_listed_button):
             buttons.addWidget(b)

@@ -73,8 +73,9 @@ class PaymentSettingsPage(BasePage):
         self.default.setMaximumWidth(120)
         self.default.setPlaceholderText("25.00")
         self.default.setAccessibleName(self.tr("Default deposit"))
-        self.default.setAccessibleDescription(self.tr("The deposit for any appointment type not "
-                                                      "listed below with its own amount"))
+        self.default.setProperty("usualDescription", self.tr(
+            "The deposit for any appointment type not listed below with its own amount"))
+        self.default.setAccessibleDescription(self.default.property("usualDescription"))
         self.default_problem = _problem_label()
         default_row.addWidget(QLabel(self.tr("Default deposit:")))
         default_row.addWidget(self.symbol)
@@ -89,6 +90,8 @@ class PaymentSettingsPage(BasePage):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setAccessibleName(self.tr("Deposits per appointment type"))
+        scroll.setAccessibleDescription(self.tr("A deposit for each appointment type "
+                                                "patients can book online."))
         scroll.setWidget(self.types_box)
         scroll.setMinimumHeight(140)
         dep.addWidget(scroll, 1)
@@ -102,6 +105,14 @@ class PaymentSettingsPage(BasePage):
         self.body.addWidget(self.balances)
         self.body.addWidget(self.invoices)
 
+        self.describe({
+            self.site: self.tr("Which site's settings are shown below."),
+            self.same_for_all: self.tr("When ticked, changes apply to every site."),
+            self.deposits_on: self.tr("Patients booking online are asked for a deposit."),
+            self.balances: self.tr("Patients can pay what they owe in the portal; they may "
+                                   "pay part of it, never more."),
+            self.invoices: self.tr("Patients can pay their invoices in the portal."),
+        })
         self.type_edits: dict[str, QLineEdit] = {}
         self.type_problems: dict[str, QLabel] = {}
         for widget in (self.deposits_on, self.balances, self.invoices, self.same_for_all):
@@ -175,8 +186,9 @@ class PaymentSettingsPage(BasePage):
             edit.setMaximumWidth(100)
             edit.setPlaceholderText(self.tr("default"))
             edit.setAccessibleName(self.tr("Deposit for {name}").format(name=t.name))
-            edit.setAccessibleDescription(
-                self.tr("Usual price {price}. Blank uses the default.").format(price=price))
+            edit.setProperty("usualDescription", self.tr(
+                "Usual price {price}. Blank uses the default.").format(price=price))
+            edit.setAccessibleDescription(edit.property("usualDescription"))
             edit.textEdited.connect(self._changed)
             problem = _problem_label()
             self.types_grid.addWidget(name, row, 0)
@@ -254,7 +266,9 @@ class PaymentSettingsPage(BasePage):
         shown = tr_flow(problem) if problem else ""
         label.setText(f"⚠ {shown}" if shown else "")
         label.setVisible(bool(shown))
-        edit.setAccessibleDescription(shown)
+        # A screen reader hears the problem first, then what the field is for.
+        usual = edit.property("usualDescription") or ""
+        edit.setAccessibleDescription(f"{shown} {usual}".strip() if shown else str(usual))
 
     def show_message_inline(self, text: str) -> None:
         self.setSubTitle(text or self.tr("Choose what patients can pay in the portal."))

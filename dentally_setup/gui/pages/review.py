@@ -48,6 +48,15 @@ class ReviewPage(BasePage):
         self.to_account.setAccessibleName(self.tr("Go back to the account check"))
         self.to_account.clicked.connect(
             lambda: self.setup_wizard().go_back_to(Step.ACCOUNT_CHECK))
+        self.describe({
+            self.summary: self.tr("Each site's settings now and after saving."),
+            self.save_button: self.tr("Saves the changes to the portal, then reads them back "
+                                      "to confirm."),
+            self.keep_theirs: self.tr("Keeps what the other person saved; you can review "
+                                      "again."),
+            self.use_mine: self.tr("Saves your settings in place of the other person's."),
+            self.to_account: self.tr("Goes back to check the Stripe account."),
+        })
         row = QHBoxLayout()
         for b in (self.save_button, self.keep_theirs, self.use_mine, self.to_account):
             row.addWidget(b)

@@ -66,6 +66,14 @@ class SignInPage(BasePage):
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Sign-in result"))
+        self.describe({
+            self.url: self.tr("The portal's API address, starting with https://"),
+            self.show_token: self.tr("Shows or hides the token. Others may be watching your "
+                                     "screen."),
+            self.remember: self.tr("Keeps the token in this computer's password store so "
+                                   "you are not asked next time."),
+            self.check_button: self.tr("Checks the address and token with the portal."),
+        })
         token_row = QHBoxLayout()
         token_row.addWidget(self.token, 1)
         token_row.addWidget(self.show_token)

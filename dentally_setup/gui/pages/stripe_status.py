@@ -32,6 +32,11 @@ class StripeStatusPage(BasePage):
         self.refresh_button = QPushButton(self.tr("Check again"))
         self.refresh_button.setAccessibleName(self.tr("Check the Stripe link again"))
         self.refresh_button.clicked.connect(self.refresh)
+        self.describe({
+            self.unlink_button: self.tr("Unlinks this Stripe account from the portal; "
+                                        "payments stop until another is linked."),
+            self.refresh_button: self.tr("Asks the portal again whether Stripe is linked."),
+        })
         row = QHBoxLayout()
         row.addWidget(self.refresh_button)
         row.addWidget(self.unlink_button)

@@ -50,6 +50,10 @@ class WelcomePage(BasePage):
         self.presenter = QCheckBox(self.tr("Presenter mode (larger text for a projector)"))
         self.presenter.setAccessibleName(self.tr("Presenter mode"))
         self.presenter.toggled.connect(self._presenter)
+        self.describe({
+            self.reset_button: self.tr("Starts the chosen demo scenario from the beginning."),
+            self.presenter: self.tr("Larger text and a slower autopilot, for a projector."),
+        })
         row = QHBoxLayout(self.demo_box)
         row.addWidget(QLabel(self.tr("Scenario:")))
         row.addWidget(self.scenario, 1)
