@@ -21,16 +21,52 @@ def chromium_flags(software_rendering: bool) -> str:
         for flag in ("--disable-gpu", "--disable-gpu-compositing"):
             if flag not in flags:
                 flags.append(flag)
-    # A closed practice network makes Chromium's background fetches fail noisily.
-    for flag in ("--disable-background-networking", "--disable-component-update"):
+    # A closed practice network makes Chromium's background fetches fail noisily, and
+    # Chromium's own error lines (D-Bus, GPU probing) mean nothing to a receptionist.
+    for flag in ("--disable-background-networking", "--disable-component-update",
+                 "--log-level=3"):
         if flag not in flags:
             flags.append(flag)
     return " ".join(flags)
 
 
+def route_qt_messages() -> None:
+    """Qt's own warnings go to our log (where support finds them), not to a console."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        level = levels.get(mode, logging.WARNING)
+        if level == logging.WARNING and message.startswith(_HARMLESS):
+            level = logging.DEBUG  # expected without a screen or a GPU
+        qt_log.log(level, "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+# Warnings Qt prints on a machine without a screen or GPU (offscreen, the autopilot).
+_HARMLESS = (
+    "This plugin does not support",
+    "QRhiGles2:",
+    "Failed to create RHI",
+    "GPUInfo not initialized",
+    "QVulkanInstance:",
+    "GBM is not supported",
+)
+
+
 def prepare_qt(software_rendering: bool = False) -> None:
     from PySide6.QtCore import QCoreApplication, Qt
 
+    route_qt_messages()
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering)
     if software_rendering:
         os.environ.setdefault("QT_OPENGL", "software")
