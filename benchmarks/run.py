@@ -1,7 +1,7 @@
 """Run every benchmark and print one table (Markdown). Not a pass/fail check: it reports.
 
     .venv/bin/python benchmarks/run.py                 # all figures, 5 runs each
-    .venv/bin/python benchmarks/run.py --runs 3 --output docs/BENCHMARKS.md
+    .venv/bin/python benchmarks/run.py --runs 3 --output docs/benchmarks-table.md
     .venv/bin/python benchmarks/run.py --installed     # also the built app in dist/ (builds
                                                        # it first when missing)
 
