@@ -159,6 +159,7 @@ class SetupWizard(QWizard):
         self.banner.setAccessibleName(self.tr("Environment"))
         self.steps = QListWidget()
         self.steps.setAccessibleName(self.tr("Steps"))
+        self.steps.setSpacing(2)
         self.steps.setFocusPolicy(self.steps.focusPolicy().NoFocus)
         for step in MAIN_PATH:
             QListWidgetItem(tr_flow(step.title), self.steps)

@@ -81,7 +81,10 @@ class SignInPage(BasePage):
         form.addRow(self.tr("Portal address:"), self.url)
         form.addRow(self.tr("API token:"), token_row)
         form.addRow("", self.remember)
-        form.addRow("", self.check_button)
+        button_row = QHBoxLayout()  # a button the width of its words, not of the form
+        button_row.addWidget(self.check_button)
+        button_row.addStretch(1)
+        form.addRow("", button_row)
         self.body.addLayout(form)
         self.body.addWidget(self.result)
         self.body.addStretch(1)
