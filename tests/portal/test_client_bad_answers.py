@@ -19,7 +19,7 @@ ANSWERS: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         status, ctype, body, headers = ANSWERS[self.path.split("/api", 1)[1]]
         self.send_response(status)
         self.send_header("Content-Type", ctype)
