@@ -126,6 +126,7 @@ class Sandbox:
         self.stripe_url = f"http://127.0.0.1:{self._stripe.port}"
         bridge = StripeBridge(self._secret_key, self._client_id,
                               None if self.real_stripe else self.stripe_url)
+        bridge.warm_up()
         self._portal = ServerThread(
             PortalApp(self.world, self.faults, self.token, bridge, self._portal_base), "portal",
             self.portal_port)

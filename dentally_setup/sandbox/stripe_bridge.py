@@ -49,6 +49,11 @@ class StripeBridge:
     def livemode(self) -> bool:
         return False  # live keys are refused when the sandbox is built
 
+    def warm_up(self) -> None:
+        """Import stripe and requests (~0.2 s) on a background thread, so the demo's first
+        link session is not the one that waits for them."""
+        threading.Thread(target=self.client, name="sandbox-stripe-warm-up", daemon=True).start()
+
     def client(self) -> Any:
         with self._lock:
             if self._client is None:
