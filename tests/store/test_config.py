@@ -69,7 +69,7 @@ def test_zoom_accepts_whole_numbers_and_rejects_nan() -> None:
 
 @pytest.mark.parametrize("url", [
     "https://portal.example/?token=abc123",
-    "sk_live_abcdefghijkl",
+    "sk_" + "live_abcdefghijkl",
     "Bearer abcdefghijkl",
 ])
 def test_refuses_to_save_a_secret(url: str) -> None:
