@@ -29,12 +29,12 @@ from PySide6.QtWebEngineCore import (
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from dentally_setup.gui.security_keys import SecurityKeyGuard
 from dentally_setup.gui.webview_policy import (
     LOAD_FAILED,
     PAGE_CRASHED,
     PROBE_JS,
     PROXY_AUTH,
-    WEBAUTH_MESSAGE,
     Decision,
     NavigationPolicy,
     display_host,
@@ -95,7 +95,6 @@ class LinkBrowser(QWidget):
         self._cert_failed = False
         self._connected_seen = False
         self._last_kind: str | None = None
-        self._webauth: Any = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -147,7 +146,10 @@ class LinkBrowser(QWidget):
             else (page.featurePermissionRequested, self._deny_feature),
         ]
         if hasattr(page, "webAuthUxRequested"):  # Qt 6.7+
-            slots.append((page.webAuthUxRequested, self._on_webauth))
+            # Security keys and passkeys: see SecurityKeyGuard.
+            self._keys = SecurityKeyGuard(self)
+            self._keys.problem.connect(self.webAuthProblem)
+            slots.append((page.webAuthUxRequested, self._keys.watch))
         # Downloads are not connected on purpose: Qt cancels a download nobody accepts.
         self._connections = [(signal, self._guarded(slot)) for signal, slot in slots]
         for signal, slot in self._connections:
@@ -369,32 +371,6 @@ class LinkBrowser(QWidget):
             self._emit_later(self.externalRequested, url)
         else:
             log.warning("popup to %s refused", safe_url(url))
-
-    def _on_webauth(self, request: Any) -> None:
-        self._webauth = request
-        request.stateChanged.connect(self._guarded(self._on_webauth_state))
-        self._on_webauth_state(request.state())
-
-    def _on_webauth_state(self, state: Any) -> None:
-        from PySide6.QtWebEngineCore import QWebEngineWebAuthUxRequest as Req
-
-        request, S = self._webauth, Req.WebAuthUxState
-        if request is None or not shiboken6.isValid(request):
-            return
-        log.info("security key request: %s", getattr(state, "name", state))
-        # NotStarted, Discovery (Qt 6.12+), FinishTokenCollection: the key itself asks for
-        # a touch.
-        waiting = {getattr(S, name, None) for name in
-                   ("NotStarted", "Discovery", "FinishTokenCollection")}
-        if state in waiting - {None}:
-            return
-        self._webauth = None  # finished, one way or another: report it once
-        if state == S.Completed:
-            return
-        if state != S.Cancelled:
-            # We show no PIN entry or account picker: cancel cleanly, offer the browser.
-            request.cancel()
-        self.webAuthProblem.emit(WEBAUTH_MESSAGE)
 
     def _deny_permission(self, permission: Any) -> None:
         log.info("denied a %s permission request", permission.permissionType().name)

@@ -10,7 +10,6 @@ POST or PUT only with the same Idempotency-Key. Everything ends within ``budget`
 from __future__ import annotations
 
 import copy
-import ipaddress
 import json
 import logging
 import ssl
@@ -21,13 +20,12 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from dentally_setup import __version__
+from dentally_setup.portal.address import check_portal_url, is_loopback_host
 from dentally_setup.portal.errors import (
     Cancelled,
-    InsecureAddress,
     MalformedResponse,
     PortalError,
     PortalUnreachable,
@@ -43,72 +41,23 @@ from dentally_setup.portal.models import (
     StripeLink,
     VersionedSettings,
 )
+from dentally_setup.portal.wire import (
+    Response,
+    parse_json,
+    read_body,
+    retry_after_seconds,
+    ssl_context,
+)
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
-MAX_BODY = 2 * 1024 * 1024  # a payments API answer is a few KB; anything huge is wrong
 TRANSIENT = (500, 502, 503, 504)
 
 
 def new_idempotency_key() -> str:
     """A fresh key for one intended change; reuse it for every retry of that change."""
     return f"ds-{uuid.uuid4()}"
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_portal_url(url: str) -> str:
-    """Normalise a portal address, or raise ``InsecureAddress`` / ``ValueError``.
-
-    Only https is allowed, or http on this computer (the sandbox). A token sent over plain
-    http elsewhere could be read by anyone on the practice network.
-    """
-    text = url.strip()
-    parts = urllib.parse.urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            "That is not a web address. It should look like https://portal.example.com/api"
-        )
-    if parts.username or parts.password:
-        raise ValueError("The portal address must not contain a user name or password.")
-    if parts.query or parts.fragment:
-        raise ValueError("The portal address must not contain '?' or '#' parts.")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise InsecureAddress(
-            "The portal address must start with https:// (plain http:// is only allowed "
-            "for a portal on this computer)."
-        )
-    return text.rstrip("/")
-
-
-def _ssl_context() -> ssl.SSLContext:
-    try:
-        import truststore
-
-        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    except Exception:  # truststore missing or the OS store unreadable: Python's own store
-        log.warning("OS certificate store not available; using Python's default CA bundle",
-                    exc_info=True)
-        return ssl.create_default_context()
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
 
 
 class PortalClient:
@@ -138,7 +87,7 @@ class PortalClient:
             urllib.request.ProxyHandler(urllib.request.getproxies()),
         ]
         if self.base_url.startswith("https:"):
-            handlers.append(urllib.request.HTTPSHandler(context=_ssl_context()))
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context()))
         self._opener = urllib.request.build_opener(*handlers)
 
     def with_cancel(self, cancel: threading.Event) -> PortalClient:
@@ -310,11 +259,11 @@ class PortalClient:
         started = time.monotonic()
         try:
             with self._opener.open(req, timeout=timeout) as resp:
-                status, resp_headers, raw = resp.status, dict(resp.headers.items()), _read(resp)
+                status, resp_headers, raw = resp.status, dict(resp.headers.items()), read_body(resp)
         except urllib.error.HTTPError as err:
             status, resp_headers = err.code, dict(err.headers.items()) if err.headers else {}
             try:
-                raw = _read(err)
+                raw = read_body(err)
             except (OSError, MalformedResponse):
                 raw = b""
         except (TimeoutError, urllib.error.URLError, OSError, ValueError) as err:
@@ -335,7 +284,7 @@ class PortalClient:
         headers_lc = {k.lower(): v for k, v in resp_headers.items()}
         elapsed_ms = (time.monotonic() - started) * 1000
         log.debug("%s %s -> %d in %.0f ms", method, path, status, elapsed_ms)
-        body = _parse_json(raw, status, headers_lc)
+        body = parse_json(raw, status, headers_lc)
         if 200 <= status < 300:
             return Response(status, headers_lc, body)
         if status == 407:
@@ -346,7 +295,7 @@ class PortalClient:
             )
         error = error_for_status(status, body)
         if status == 429:
-            error.retry_after = _retry_after(headers_lc.get("retry-after"))  # type: ignore[attr-defined]
+            error.retry_after = retry_after_seconds(headers_lc.get("retry-after"))  # type: ignore[attr-defined]
         if isinstance(error, SettingsChanged):
             error.etag = headers_lc.get("etag")
         raise error
@@ -372,41 +321,12 @@ def _seg(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
-def _read(resp: Any) -> bytes:
-    raw = resp.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise MalformedResponse("the portal's answer was far too large")
-    return bytes(raw)
-
-
-def _parse_json(raw: bytes, status: int, headers: dict[str, str]) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        if status >= 500:
-            # A proxy's HTML error page in front of a struggling portal: still transient.
-            raise PortalUnreachable(
-                "unavailable", f"The portal answered {status} with a page that is not JSON."
-            ) from None
-        kind = headers.get("content-type", "unknown content")
-        raise MalformedResponse(
-            f"the portal's answer was not JSON ({kind}); is the address right?", status=status
-        ) from None
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        return max(0.0, min(float(value or 1), 300.0))
-    except ValueError:
-        return 1.0
-
 
 __all__ = [
     "USER_AGENT",
     "PortalClient",
     "PortalError",
     "check_portal_url",
+    "is_loopback_host",
     "new_idempotency_key",
 ]

@@ -10,61 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dentally_setup.portal.checks import (
+    JSON,
+    boolean,
+    integer,
+    obj,
+    opt_integer,
+    opt_string,
+    string,
+    string_list,
+)
 from dentally_setup.portal.errors import MalformedResponse
-
-JSON = dict[str, Any]
-
-
-def _obj(data: Any, where: str) -> JSON:
-    if not isinstance(data, dict):
-        raise MalformedResponse(f"{where} should be an object")
-    return data
-
-
-def _str(data: JSON, key: str, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str):
-        raise MalformedResponse(f"{where}.{key} should be text")
-    return value
-
-
-def _opt_str(data: JSON, key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise MalformedResponse(f"{where}.{key} should be text or null")
-    return value
-
-
-def _bool(data: JSON, key: str, where: str) -> bool:
-    value = data.get(key)
-    if not isinstance(value, bool):
-        raise MalformedResponse(f"{where}.{key} should be true or false")
-    return value
-
-
-def _int(data: JSON, key: str, where: str) -> int:
-    value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise MalformedResponse(f"{where}.{key} should be a whole number")
-    return value
-
-
-def _opt_int(data: JSON, key: str, where: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise MalformedResponse(f"{where}.{key} should be a whole number or null")
-    return value
-
-
-def _str_list(data: JSON, key: str, where: str) -> list[str]:
-    value = data.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise MalformedResponse(f"{where}.{key} should be a list of text")
-    return list(value)
 
 
 @dataclass(frozen=True)
@@ -74,8 +30,8 @@ class Site:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "site") -> Site:
-        d = _obj(data, where)
-        return cls(id=_str(d, "id", where), name=_str(d, "name", where))
+        d = obj(data, where)
+        return cls(id=string(d, "id", where), name=string(d, "name", where))
 
     def to_json(self) -> JSON:
         return {"id": self.id, "name": self.name}
@@ -95,20 +51,20 @@ class Practice:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "practice") -> Practice:
-        d = _obj(data, where)
+        d = obj(data, where)
         sites_raw = d.get("sites")
         if not isinstance(sites_raw, list):
             raise MalformedResponse(f"{where}.sites should be a list")
         return cls(
-            id=_str(d, "id", where),
-            name=_str(d, "name", where),
-            country=_str(d, "country", where),
-            currency=_str(d, "currency", where).upper(),
+            id=string(d, "id", where),
+            name=string(d, "name", where),
+            country=string(d, "country", where),
+            currency=string(d, "currency", where).upper(),
             sites=tuple(Site.from_json(s, f"{where}.sites[{i}]") for i, s in enumerate(sites_raw)),
-            legal_name=_opt_str(d, "legal_name", where),
-            email=_opt_str(d, "email", where),
-            phone=_opt_str(d, "phone", where),
-            website=_opt_str(d, "website", where),
+            legal_name=opt_string(d, "legal_name", where),
+            email=opt_string(d, "email", where),
+            phone=opt_string(d, "phone", where),
+            website=opt_string(d, "website", where),
         )
 
     def to_json(self) -> JSON:
@@ -135,13 +91,13 @@ class AppointmentType:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "appointment_type") -> AppointmentType:
-        d = _obj(data, where)
+        d = obj(data, where)
         return cls(
-            id=_str(d, "id", where),
-            name=_str(d, "name", where),
-            duration_minutes=_int(d, "duration_minutes", where),
-            online_bookable=_bool(d, "online_bookable", where),
-            price_minor=_opt_int(d, "price_minor", where),
+            id=string(d, "id", where),
+            name=string(d, "name", where),
+            duration_minutes=integer(d, "duration_minutes", where),
+            online_bookable=boolean(d, "online_bookable", where),
+            price_minor=opt_integer(d, "price_minor", where),
         )
 
     def to_json(self) -> JSON:
@@ -163,12 +119,12 @@ class Requirements:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "requirements") -> Requirements:
-        d = _obj(data if data is not None else {}, where)
+        d = obj(data if data is not None else {}, where)
         return cls(
-            currently_due=tuple(_str_list(d, "currently_due", where)),
-            past_due=tuple(_str_list(d, "past_due", where)),
-            disabled_reason=_opt_str(d, "disabled_reason", where),
-            current_deadline=_opt_str(d, "current_deadline", where),
+            currently_due=tuple(string_list(d, "currently_due", where)),
+            past_due=tuple(string_list(d, "past_due", where)),
+            disabled_reason=opt_string(d, "disabled_reason", where),
+            current_deadline=opt_string(d, "current_deadline", where),
         )
 
     def to_json(self) -> JSON:
@@ -199,17 +155,17 @@ class StripeAccount:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "account") -> StripeAccount:
-        d = _obj(data, where)
+        d = obj(data, where)
         return cls(
-            id=_str(d, "id", where),
-            charges_enabled=_bool(d, "charges_enabled", where),
-            payouts_enabled=_bool(d, "payouts_enabled", where),
-            details_submitted=_bool(d, "details_submitted", where),
+            id=string(d, "id", where),
+            charges_enabled=boolean(d, "charges_enabled", where),
+            payouts_enabled=boolean(d, "payouts_enabled", where),
+            details_submitted=boolean(d, "details_submitted", where),
             requirements=Requirements.from_json(d.get("requirements"), f"{where}.requirements"),
-            business_name=_opt_str(d, "business_name", where),
-            email=_opt_str(d, "email", where),
-            country=_opt_str(d, "country", where),
-            default_currency=_opt_str(d, "default_currency", where),
+            business_name=opt_string(d, "business_name", where),
+            email=opt_string(d, "email", where),
+            country=opt_string(d, "country", where),
+            default_currency=opt_string(d, "default_currency", where),
         )
 
     def to_json(self) -> JSON:
@@ -233,8 +189,8 @@ class DentallyAppAccount:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "dentally_app_account") -> DentallyAppAccount:
-        d = _obj(data, where)
-        return cls(id=_str(d, "id", where), business_name=_opt_str(d, "business_name", where))
+        d = obj(data, where)
+        return cls(id=string(d, "id", where), business_name=opt_string(d, "business_name", where))
 
     def to_json(self) -> JSON:
         return {"id": self.id, "business_name": self.business_name}
@@ -253,15 +209,15 @@ class StripeLink:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "stripe") -> StripeLink:
-        d = _obj(data, where)
-        status = _str(d, "status", where)
+        d = obj(data, where)
+        status = string(d, "status", where)
         if status not in ("unlinked", "linked"):
             raise MalformedResponse(f"{where}.status has an unknown value")
         account = d.get("account")
         app = d.get("dentally_app_account")
         return cls(
             status=status,
-            livemode=_bool(d, "livemode", where),
+            livemode=boolean(d, "livemode", where),
             account=StripeAccount.from_json(account, f"{where}.account") if account else None,
             dentally_app_account=(
                 DentallyAppAccount.from_json(app, f"{where}.dentally_app_account") if app else None
@@ -305,25 +261,25 @@ class LinkSession:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "link_session") -> LinkSession:
-        d = _obj(data, where)
-        status = _str(d, "status", where)
+        d = obj(data, where)
+        status = string(d, "status", where)
         if status not in LINK_STATUSES:
             raise MalformedResponse(f"{where}.status has an unknown value")
         account = d.get("account")
         err = d.get("error")
         error = None
         if err:
-            e = _obj(err, f"{where}.error")
+            e = obj(err, f"{where}.error")
             error = LinkError(
-                _str(e, "code", f"{where}.error"), _str(e, "message", f"{where}.error")
+                string(e, "code", f"{where}.error"), string(e, "message", f"{where}.error")
             )
         return cls(
-            id=_str(d, "id", where),
+            id=string(d, "id", where),
             status=status,
-            authorize_url=_str(d, "authorize_url", where),
-            redirect_uri=_str(d, "redirect_uri", where),
-            expires_at=_str(d, "expires_at", where),
-            livemode=_bool(d, "livemode", where),
+            authorize_url=string(d, "authorize_url", where),
+            redirect_uri=string(d, "redirect_uri", where),
+            expires_at=string(d, "expires_at", where),
+            livemode=boolean(d, "livemode", where),
             account=StripeAccount.from_json(account, f"{where}.account") if account else None,
             error=error,
         )
@@ -348,27 +304,27 @@ class PaymentSettings:
 
     @classmethod
     def from_json(cls, data: Any, where: str = "payment_settings") -> PaymentSettings:
-        d = _obj(data, where)
-        dep = _obj(d.get("deposits"), f"{where}.deposits")
+        d = obj(data, where)
+        dep = obj(d.get("deposits"), f"{where}.deposits")
         by_type_raw = dep.get("by_appointment_type") or {}
-        by_type = _obj(by_type_raw, f"{where}.deposits.by_appointment_type")
+        by_type = obj(by_type_raw, f"{where}.deposits.by_appointment_type")
         for key, value in by_type.items():
             if not isinstance(value, int) or isinstance(value, bool):
                 raise MalformedResponse(
                     f"{where}.deposits.by_appointment_type.{key} should be a whole number"
                 )
-        bal = _obj(d.get("balances"), f"{where}.balances")
-        inv = _obj(d.get("invoices"), f"{where}.invoices")
+        bal = obj(d.get("balances"), f"{where}.balances")
+        inv = obj(d.get("invoices"), f"{where}.invoices")
         return cls(
-            deposits_enabled=_bool(dep, "enabled", f"{where}.deposits"),
-            deposit_default_minor=_opt_int(dep, "default_amount_minor", f"{where}.deposits"),
+            deposits_enabled=boolean(dep, "enabled", f"{where}.deposits"),
+            deposit_default_minor=opt_integer(dep, "default_amount_minor", f"{where}.deposits"),
             deposit_by_type=dict(by_type),
-            balances_enabled=_bool(bal, "enabled", f"{where}.balances"),
-            invoices_enabled=_bool(inv, "enabled", f"{where}.invoices"),
+            balances_enabled=boolean(bal, "enabled", f"{where}.balances"),
+            invoices_enabled=boolean(inv, "enabled", f"{where}.invoices"),
             site_id=str(d.get("site_id") or ""),
             currency=str(d.get("currency") or "").upper(),
             updated_at=str(d.get("updated_at") or ""),
-            updated_by=_opt_str(d, "updated_by", where),
+            updated_by=opt_string(d, "updated_by", where),
         )
 
     def input_json(self) -> JSON:

@@ -354,7 +354,7 @@ def test_webauth_we_cannot_complete_is_cancelled_once(qtbot, browser, state_name
     request = _FakeWebAuthRequest(getattr(_webauth_state(), state_name))
     problems: list[str] = []
     browser.webAuthProblem.connect(problems.append)
-    browser._on_webauth(request)
+    browser._keys.watch(request)
     assert request.cancelled == 1
     assert len(problems) == 1 and "Open in my browser instead" in problems[0]
 
@@ -364,7 +364,7 @@ def test_webauth_touch_is_left_to_the_key_then_cancel_reported(qtbot, browser):
     request = _FakeWebAuthRequest(states.FinishTokenCollection)
     problems: list[str] = []
     browser.webAuthProblem.connect(problems.append)
-    browser._on_webauth(request)
+    browser._keys.watch(request)
     assert request.cancelled == 0 and problems == []
     request.stateChanged.emit(states.Cancelled)  # the person cancelled in the page
     assert len(problems) == 1
