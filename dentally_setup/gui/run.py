@@ -39,6 +39,9 @@ def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
     qss = resource("style.qss")
     if qss.exists():
         app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resource("app-icon.svg"))))  # SVG: crisp at any scale
     return app
 
 

@@ -216,3 +216,23 @@ def test_text_zooms_with_ctrl_plus_and_minus_and_is_remembered(make_wizard, qapp
         font = qapp.font()
         font.setPointSizeF(base)
         qapp.setFont(font)
+
+
+def test_log_view_filters_by_level(qapp):
+    import logging
+
+    from dentally_setup.gui.log_view import LogView, log_handler
+
+    log_handler()
+    view = LogView()
+    logger = logging.getLogger("dentally_setup.test.levels")
+    logger.setLevel(logging.DEBUG)
+    logger.info("an ordinary step")
+    logger.warning("something worth a look")
+    assert "an ordinary step" in view.text.toPlainText()
+    view.level.setCurrentIndex(2)  # warnings and errors
+    shown = view.text.toPlainText()
+    assert "something worth a look" in shown and "an ordinary step" not in shown
+    logger.info("another ordinary step")
+    assert "another ordinary step" not in view.text.toPlainText()
+    view.close()
