@@ -77,7 +77,6 @@ class DemoWorld(Protocol):
 
 
 class SetupWizard(QWizard):
-    pageShown = Signal(int)
     linkEnded = Signal(str)
     browserCreated = Signal(object)
 
@@ -206,9 +205,6 @@ class SetupWizard(QWizard):
         cid = self.currentId()
         return Step(cid) if cid >= 0 else Step.WELCOME
 
-    def current_base_page(self) -> BasePage:
-        return self.pages[self.current_step()]
-
     def _page_changed(self, page_id: int) -> None:
         if self._previous is not None:
             self._previous.leave()
@@ -233,7 +229,6 @@ class SetupWizard(QWizard):
         """Take the page's picture, then let a resume or the autopilot move on."""
         if page is not self.currentPage():
             return
-        self.pageShown.emit(int(page.step))
         self.take_screenshot(page.step.slug)
         target = self.state.resume_target
         if target is not None:

@@ -52,8 +52,6 @@ from dentally_setup.portal.wire import (
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
-TRANSIENT = (500, 502, 503, 504)
-
 
 def new_idempotency_key() -> str:
     """A fresh key for one intended change; reuse it for every retry of that change."""

@@ -65,6 +65,14 @@ class Harness:
         browser.run_js(f"document.querySelector('#password').value = '{DEMO_PASSWORD}';"
                        "document.querySelector('#sign-in').click();")
 
+    def choose_account(self) -> Any:
+        """On Stripe's chooser, pick the first account and continue; returns the browser
+        once the authorize page shows."""
+        browser = self.wait_stripe_page("chooser")
+        browser.run_js("document.querySelector('input[name=account]').checked = true;"
+                       "document.querySelector('#continue').click();")
+        return self.wait_stripe_page("authorize")
+
     def go_to_link_page(self) -> None:
         from dentally_setup.flow.steps import Step
 

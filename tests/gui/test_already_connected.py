@@ -106,10 +106,7 @@ def test_needs_verification_then_check_again_turns_ready(make_wizard):
     h = make_wizard("needs-verification")
     h.go_to_link_page()
     h.sign_in_on_stripe()
-    browser = h.wait_stripe_page("chooser")
-    browser.run_js("document.querySelector('input[name=account]').checked = true;"
-                   "document.querySelector('#continue').click();")
-    h.wait_stripe_page("authorize").click("#authorize")
+    h.choose_account().click("#authorize")
     check = h.wait_ready(Step.ACCOUNT_CHECK)
     text = check.status_text.text()
     assert "Not ready yet" in text and "cannot take payments yet" in text
@@ -132,10 +129,7 @@ def test_not_ready_saves_with_payments_off_and_amounts_kept(make_wizard):
     h = make_wizard("needs-verification")
     h.go_to_link_page()
     h.sign_in_on_stripe()
-    h.wait_stripe_page("chooser").run_js(
-        "document.querySelector('input[name=account]').checked = true;"
-        "document.querySelector('#continue').click();")
-    h.wait_stripe_page("authorize").click("#authorize")
+    h.choose_account().click("#authorize")
     h.wait_ready(Step.ACCOUNT_CHECK)
     h.next()
     page = h.wait_ready(Step.SETTINGS)

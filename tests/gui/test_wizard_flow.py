@@ -37,13 +37,10 @@ def test_fresh_journey_in_the_web_view(make_wizard):
     h = make_wizard("fresh")
     h.go_to_link_page()
     h.sign_in_on_stripe()
-    browser = h.wait_stripe_page("chooser")
+    h.wait_stripe_page("chooser")
     link_page = h.page(Step.LINK)
     assert link_page.host.text().startswith("127.0.0.1:")  # the host is shown to staff
-    browser.run_js("document.querySelector('input[name=account]').checked = true;"
-                   "document.querySelector('#continue').click();")
-    browser = h.wait_stripe_page("authorize")
-    browser.click("#authorize")
+    h.choose_account().click("#authorize")
     # The browser reaches the portal's redirect_uri; the app polls and moves on by itself.
     h.wait_ready(Step.ACCOUNT_CHECK)
     assert link_page.browser is None  # the web view (and its Stripe session) is gone
@@ -68,10 +65,7 @@ def test_deny_path_explains_and_offers_try_again(make_wizard):
     h = make_wizard("denied")
     h.go_to_link_page()
     h.sign_in_on_stripe()
-    browser = h.wait_stripe_page("chooser")
-    browser.run_js("document.querySelector('input[name=account]').checked = true;"
-                   "document.querySelector('#continue').click();")
-    h.wait_stripe_page("authorize").click("#deny")
+    h.choose_account().click("#deny")
     page = h.page(Step.LINK)
     h.qtbot.waitUntil(lambda: page.errors.isVisible(), timeout=20000)
     assert page.errors.message.code == "DS-L-DENIED"

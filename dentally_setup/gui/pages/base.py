@@ -154,4 +154,4 @@ class BasePage(QWizardPage):
 
     def autopilot_ready(self) -> bool:
         """True when the autopilot may press Next on this page."""
-        return self.isComplete() and not self.working
+        return self.validatePage()
