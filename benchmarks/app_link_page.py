@@ -21,20 +21,30 @@ from common import MB, make_app_like_the_app, tree_memory
 SETTLE_S = 4.0  # how long to wait for the web view's processes to end after leaving
 
 
+def is_web_process(p):
+    """QtWebEngine's helpers, and the app's web host process that runs them."""
+    try:
+        return "QtWebEngine" in p.name() or "--web-host" in p.cmdline()
+    except psutil.Error:
+        return False
+
+
 def web_processes(me):
     try:
-        return [p for p in me.children(recursive=True) if "QtWebEngine" in p.name()]
+        return [p for p in me.children(recursive=True) if is_web_process(p)]
     except psutil.Error:
         return []
 
 
 def process_kinds(procs):
     """Chromium's process types (zygote, renderer, gpu-process, utility) from the command
-    lines of QtWebEngine's helpers."""
+    lines of QtWebEngine's helpers; "web-host" for the app's own child process."""
     kinds = []
     for p in procs:
         try:
-            kind = next((a.split("=", 1)[1] for a in p.cmdline() if a.startswith("--type=")), "?")
+            args = p.cmdline()
+            kind = "web-host" if "--web-host" in args else next(
+                (a.split("=", 1)[1] for a in args if a.startswith("--type=")), "?")
         except psutil.Error:
             continue
         kinds.append(kind)
@@ -44,7 +54,6 @@ def process_kinds(procs):
 def main():
     from PySide6.QtCore import QTimer
     from stall import StallMeter
-    from webpaint import watch_painted
 
     from dentally_setup.app import gui_parser
     from dentally_setup.flow.steps import Step
@@ -67,6 +76,10 @@ def main():
     def press_next(page):
         if wizard.currentPage() is not page or not page.autopilot_ready():
             return
+        if page.step == Step.WELCOME:
+            # Before the sign-in page, which starts the web host ahead of time.
+            own, rss, pss = tree_memory(me)
+            out.update(start_rss_mb=rss / MB, start_pss_mb=pss / MB)
         if page.nextId() == int(Step.LINK):
             own, rss, pss = tree_memory(me)
             out.update(before_rss_mb=rss / MB, before_pss_mb=pss / MB, before_own_rss_mb=own / MB,
@@ -81,11 +94,9 @@ def main():
         return False
 
     def browser_created(browser):
-        # The app has imported QtWebEngine by now (lazily, on this page); so may we.
-        from PySide6.QtWebEngineWidgets import QWebEngineView
-
-        view = browser.findChild(QWebEngineView)
-        marks["watch"] = watch_painted(view, painted)
+        # Both kinds of browser report the first paint after the first load by the rule in
+        # dentally_setup/gui/paint_watch.py (the web host forwards it from its process).
+        browser.painted.connect(painted)
 
     def painted():
         t1 = time.perf_counter()

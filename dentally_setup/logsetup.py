@@ -10,7 +10,6 @@ covers anything a formatter adds after filtering.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -63,6 +62,48 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RotatingFile(logging.FileHandler):
+    """A log file that starts afresh once it has reached ``max_bytes``, keeping ``backups``
+    older ones as ``.1`` (the newest) to ``.N``: the rule of the standard library's
+    RotatingFileHandler, written out here because importing ``logging.handlers`` (which
+    brings socket, pickle and queue along) is a few per cent of the window's start-up.
+
+    The file is opened on the first record (``delay``), so a second instance of the app
+    (which only shows "already running") does not hold it open on Windows, where an open
+    file blocks the renaming.
+    """
+
+    def __init__(self, path: Path | str, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full():
+                self._rotate()
+            super().emit(record)
+        except Exception:  # as the standard handlers do: report it, never raise it
+            self.handleError(record)
+
+    def _full(self) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        return self.stream.seek(0, os.SEEK_END) >= self.max_bytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()  # Windows cannot rename an open file
+        try:
+            base = self.baseFilename
+            for i in range(self.backups - 1, 0, -1):
+                if os.path.exists(f"{base}.{i}"):
+                    os.replace(f"{base}.{i}", f"{base}.{i + 1}")
+            os.replace(base, f"{base}.1")
+        finally:
+            self.stream = self._open()
+
+
 def _prepare(handler: logging.Handler) -> logging.Handler:
     handler.setFormatter(RedactingFormatter())
     if not any(isinstance(f, RedactingFilter) for f in handler.filters):
@@ -86,7 +127,7 @@ def setup_logging(verbose: bool = False, *, console: bool = False) -> Path:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
 
     existing = _our_handlers(root)
-    wanted = os.path.abspath(path)  # what RotatingFileHandler keeps as baseFilename
+    wanted = os.path.abspath(path)  # what a FileHandler keeps as baseFilename
     keep = False
     for h in existing:
         if getattr(h, _OURS) != "file":
@@ -97,12 +138,7 @@ def setup_logging(verbose: bool = False, *, console: bool = False) -> Path:
             root.removeHandler(h)
             h.close()
     if not keep:
-        # delay=True: the file is opened on the first record, so a second instance of the
-        # app (which only shows "already running") does not hold it open on Windows, where
-        # an open file blocks rotation.
-        fh = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
-        )
+        fh = RotatingFile(path, MAX_BYTES, BACKUP_COUNT)
         setattr(fh, _OURS, "file")
         root.addHandler(_prepare(fh))
 

@@ -114,8 +114,31 @@ def test_file_handler_follows_a_new_home(tmp_path: Path, monkeypatch) -> None:
 def test_rotation_settings() -> None:
     logsetup.setup_logging()
     (fh,) = _ours()
-    assert isinstance(fh, logging.handlers.RotatingFileHandler)
-    assert fh.maxBytes == 1_000_000 and fh.backupCount == 5
+    assert isinstance(fh, logsetup.RotatingFile)
+    assert fh.max_bytes == 1_000_000 and fh.backups == 5
+
+
+def test_rotation_keeps_the_newest_files(tmp_path: Path) -> None:
+    folder = tmp_path / "rotation"
+    folder.mkdir()
+    path = folder / "app.log"
+    handler = logsetup.RotatingFile(path, max_bytes=100, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("dentally_setup.test.rotation")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        for n in range(12):
+            log.warning("record %02d %s", n, "x" * 30)  # 40 bytes: three records a file
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["app.log", "app.log.1", "app.log.2"]
+    assert path.read_text(encoding="utf-8").startswith("record 09")
+    assert (folder / "app.log.1").read_text(encoding="utf-8").startswith("record 06")
+    assert (folder / "app.log.2").read_text(encoding="utf-8").startswith("record 03")
+    assert all(f.stat().st_size <= 100 + 40 for f in files)
 
 
 class _Collect(logging.Handler):

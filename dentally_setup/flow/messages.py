@@ -176,6 +176,11 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "Stripe's page could not be loaded.",
         "Check the internet connection, or use 'Open in my browser instead'.",
     ),
+    "webview_crashed": (
+        "DS-W-CRASH",
+        "Stripe's page stopped working.",
+        "Press Start again, or use 'Open in my browser instead'.",
+    ),
     "webview_webauthn": (
         "DS-W-KEY",
         "This Stripe sign-in needs a security key or passkey, which works best in a browser.",

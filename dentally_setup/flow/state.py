@@ -4,13 +4,12 @@ here in memory only; ``to_progress`` never includes it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from dentally_setup.flow.steps import Step
 
-# The wizard's window must paint fast: the HTTP client, the money rules and the progress
-# file are imported when first used, not when the app starts.
+# The wizard's window must paint fast: the HTTP client, the money rules, the progress file
+# and datetime are imported when first used, not when the app starts.
 if TYPE_CHECKING:
     from dentally_setup.flow.drafts import SiteDraft
     from dentally_setup.flow.save import SiteWrite
@@ -82,6 +81,8 @@ class WizardState:
         self._client = None
 
     def to_progress(self, step: Step) -> Progress:
+        from datetime import UTC, datetime
+
         from dentally_setup.store.progress import Progress
 
         return Progress(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, qVersion
@@ -30,12 +32,19 @@ def qt_versions() -> list[tuple[str, str]]:
     import PySide6
 
     rows = [("Qt", qVersion()), ("PySide6", PySide6.__version__)]
-    try:
-        from PySide6.QtWebEngineCore import qWebEngineVersion
-
-        rows.append(("QtWebEngine", str(qWebEngineVersion())))
-    except ImportError:
+    # Not imported to ask its version: QtWebEngine is not loaded in the app's own process
+    # (Stripe's page runs in a web host process), and loading it here costs memory for good.
+    if importlib.util.find_spec("PySide6.QtWebEngineCore") is None:
         rows.append(("QtWebEngine", "not installed"))
+    else:
+        try:
+            version = importlib.metadata.version("PySide6_Addons")  # QtWebEngine's wheel
+        except importlib.metadata.PackageNotFoundError:  # the built app has no metadata
+            version = PySide6.__version__
+        from dentally_setup.gui.remote_browser import use_web_host
+
+        where = "separate process" if use_web_host() else "in the app"
+        rows.append(("QtWebEngine", f"{version} ({where})"))
     return rows
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dentally_setup.flow.messages import Message
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.redact import redact
+
+if TYPE_CHECKING:
+    from dentally_setup.flow.messages import Message
 
 
 class ErrorPanel(QFrame):
@@ -33,7 +35,6 @@ class ErrorPanel(QFrame):
 
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAccessibleName(self.tr("Problem description"))
         self.retry_button = QPushButton(self.tr("Try again"))
         self.retry_button.setAccessibleName(self.tr("Try again"))
@@ -75,6 +76,12 @@ class ErrorPanel(QFrame):
         return self._message
 
     def show_message(self, message: Message, retry: Callable[[], None] | None = None) -> None:
+        # Made selectable here rather than when built (every page builds its panel, the
+        # first page before its first paint): any Qt.* value makes PySide build the whole
+        # Qt namespace (~25 ms).
+        from PySide6.QtCore import Qt
+
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._message = message
         self._retry = retry
         # The icon is a word, not only a colour: nothing is conveyed by colour alone.

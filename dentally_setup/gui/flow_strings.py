@@ -70,6 +70,8 @@ FLOW_TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP('flow', "Use 'Open in my browser instead': your browser signs in to the proxy for you."),
     QT_TRANSLATE_NOOP('flow', "Stripe's page could not be loaded."),
     QT_TRANSLATE_NOOP('flow', "Check the internet connection, or use 'Open in my browser instead'."),
+    QT_TRANSLATE_NOOP('flow', "Stripe's page stopped working."),
+    QT_TRANSLATE_NOOP('flow', "Press Start again, or use 'Open in my browser instead'."),
     QT_TRANSLATE_NOOP('flow', 'This Stripe sign-in needs a security key or passkey, which works best in a browser.'),
     QT_TRANSLATE_NOOP('flow', "Use 'Open in my browser instead' to finish there."),
     QT_TRANSLATE_NOOP('flow', 'Stripe refused to show its link page.'),

@@ -1,57 +1,20 @@
-"""An in-app view of the log, for support on a screen-share: a logging handler forwards
-records (already redacted by logsetup's filter) to a Qt signal, as dangerzone's log window
-does, and the view filters them by level."""
+"""An in-app view of the log, for support on a screen-share: it shows what the handler in
+gui/log_records.py has collected since the start, filtered by level."""
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP
-from dentally_setup.logsetup import add_handler
+from dentally_setup.gui.log_records import log_handler
 
 LEVELS = ((QT_TRANSLATE_NOOP("LogView", "Everything"), logging.DEBUG),
           (QT_TRANSLATE_NOOP("LogView", "Information"), logging.INFO),
           (QT_TRANSLATE_NOOP("LogView", "Warnings and errors"), logging.WARNING),
           (QT_TRANSLATE_NOOP("LogView", "Errors only"), logging.ERROR))
-
-
-class _Bridge(QObject):
-    record = Signal(int, str)
-
-
-class QtLogHandler(logging.Handler):
-    """Thread-safe: records from worker threads reach the view through a queued signal."""
-
-    def __init__(self, keep: int = 2000) -> None:
-        super().__init__(logging.DEBUG)
-        self.bridge = _Bridge()
-        self.keep = keep
-        self.lines: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = self.format(record)
-        except Exception:  # a broken record must not break the app
-            self.handleError(record)
-            return
-        self.lines.append((record.levelno, text))
-        del self.lines[: -self.keep]
-        self.bridge.record.emit(record.levelno, text)
-
-
-_handler: QtLogHandler | None = None
-
-
-def log_handler() -> QtLogHandler:
-    """One handler for the whole run, attached (with redaction) on first use."""
-    global _handler
-    if _handler is None:
-        _handler = QtLogHandler()
-        add_handler(_handler)
-    return _handler
 
 
 class LogView(QWidget):

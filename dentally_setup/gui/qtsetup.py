@@ -63,16 +63,53 @@ _HARMLESS = (
 )
 
 
+# Platforms where Stripe's page runs in the web host process, its window inside ours
+# (gui/remote_browser.py); elsewhere it runs in the app's own process.
+EMBEDDING_PLATFORMS = ("windows", "xcb", "offscreen")
+
+
+def expected_platform() -> str:
+    """The Qt platform plug-in the QApplication will pick, guessed before it exists the
+    way Qt does: QT_QPA_PLATFORM, else the desktop session."""
+    chosen = os.environ.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if chosen:
+        return chosen
+    if sys.platform == "win32":
+        return "windows"
+    if sys.platform == "darwin":
+        return "cocoa"
+    if os.environ.get("WAYLAND_DISPLAY") or os.environ.get("XDG_SESSION_TYPE") == "wayland":
+        return "wayland"
+    return "xcb"
+
+
+def web_view_in_process(platform: str) -> bool:
+    """Whether Stripe's page will run in the app's own process (DENTALLY_WEBVIEW=inline, or
+    a platform that cannot show another process's window inside ours)."""
+    choice = os.environ.get("DENTALLY_WEBVIEW", "").strip().lower()
+    if choice in ("inline", "process"):
+        return choice == "inline"
+    return platform not in EMBEDDING_PLATFORMS
+
+
 def prepare_qt(software_rendering: bool = False) -> None:
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication
 
     route_qt_messages()
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering)
+    # Any Qt.* value makes PySide6 build the Python enums of the whole Qt namespace (about
+    # 30 ms of start-up), so Qt is only imported when one of these is needed.
     if software_rendering:
+        from PySide6.QtCore import Qt
+
         os.environ.setdefault("QT_OPENGL", "software")
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_UseSoftwareOpenGL)
-    # QtWebEngine is created lazily on the link page; it needs this set before the app.
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    if web_view_in_process(expected_platform()):
+        from PySide6.QtCore import Qt
+
+        # QtWebEngine will start in this process (lazily, on the link page); it needs this
+        # set before the QApplication. The web host sets it in its own process.
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     QCoreApplication.setOrganizationName("Dentally")
     QCoreApplication.setApplicationName("DentallySetup")
 

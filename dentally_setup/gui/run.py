@@ -39,10 +39,15 @@ def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
     qss = resource("style.qss")
     if qss.exists():
         app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    return app
+
+
+def set_window_icon(app: QApplication) -> None:
+    """Called after the first paint: the icon is the window system's to draw, not part of
+    the page, and loading Qt's SVG support is a few milliseconds the page need not wait for."""
     from PySide6.QtGui import QIcon
 
     app.setWindowIcon(QIcon(str(resource("app-icon.svg"))))  # SVG: crisp at any scale
-    return app
 
 
 def start_demo(args: argparse.Namespace) -> Sandbox:
@@ -119,7 +124,7 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from dentally_setup.gui.log_view import log_handler
+    from dentally_setup.gui.log_records import log_handler
     from dentally_setup.store.config import load_config_with_warning
 
     log_handler()  # the Support window's log view shows this run from its start
@@ -128,13 +133,19 @@ def run_gui(args: argparse.Namespace) -> int:
     app = make_app(args, cfg)
     demo = start_demo(args) if args.demo else None
     try:
+        from dentally_setup.gui.first_paint import after_first_paint, quit_after_first_paint
         from dentally_setup.gui.wizard import SetupWizard
 
         state = initial_state(args, demo)
         wizard = SetupWizard(state, demo=demo, screenshots=args.screenshots)
-        from dentally_setup.gui.zoom import Zoom
 
-        wizard.zoom = Zoom(wizard, app, cfg.zoom, presenter=args.presenter or cfg.presenter)
+        def add_zoom() -> None:
+            from dentally_setup.gui.zoom import Zoom
+
+            wizard.zoom = Zoom(wizard, app, cfg.zoom, presenter=args.presenter or cfg.presenter)
+
+        if cfg.zoom != 1.0 or args.presenter or cfg.presenter:
+            add_zoom()  # a chosen text size is part of how the first page looks
         if loaded.warning:
             wizard.show_notice(loaded.warning)
         autopilot = None
@@ -143,18 +154,27 @@ def run_gui(args: argparse.Namespace) -> int:
 
             delay = args.autopilot_delay * (2 if args.presenter or cfg.presenter else 1)
             autopilot = Autopilot(wizard, delay_ms=delay)
-        offer_resume(wizard, args)  # the autopilot never resumes, but a bad file is set aside
-        if args.quit_after_first_paint:
-            from dentally_setup.gui.first_paint import quit_after_first_paint
+            # It never resumes, but a bad file is set aside; and before the window opens,
+            # as it moves on (and saves) as soon as the first page is ready.
+            offer_resume(wizard, args)
 
+        def painted() -> None:
+            # What the person needs before they can act but not to see the first page waits
+            # for its first paint (start-up is "launch to the first page on screen").
+            set_window_icon(app)
+            if wizard.zoom is None:
+                add_zoom()  # the system's text size: only the keys that change it were missing
+            if autopilot is None:
+                offer_resume(wizard, args)
+                if state.resume_target is not None:
+                    wizard.next()
+
+        after_first_paint(wizard, painted)
+        if args.quit_after_first_paint:
             quit_after_first_paint(wizard)
         wizard.show()
         if autopilot is not None:
             autopilot.start()
-        if state.resume_target is not None:
-            from PySide6.QtCore import QTimer
-
-            QTimer.singleShot(0, wizard.next)
         code = app.exec()
         if autopilot is not None:
             return autopilot.finish_report()

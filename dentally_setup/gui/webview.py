@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
     QWebEngineLoadingInfo,
@@ -29,6 +29,8 @@ from PySide6.QtWebEngineCore import (
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from dentally_setup.gui.browser_signals import BrowserSignals
+from dentally_setup.gui.paint_watch import PaintAfterLoad
 from dentally_setup.gui.security_keys import SecurityKeyGuard
 from dentally_setup.gui.webview_policy import (
     LOAD_FAILED,
@@ -47,6 +49,16 @@ from dentally_setup.gui.webview_policy import (
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_MS = 700
+# The first (or last) control a person can tab to; run in an isolated world.
+FOCUS_EDGE_JS = """(function (last) {
+  var all = document.querySelectorAll(
+    "a[href], button, input, select, textarea, [tabindex]");
+  var usable = Array.prototype.filter.call(all, function (e) {
+    return !e.disabled && e.tabIndex >= 0 && e.type !== "hidden" && e.offsetParent !== null;
+  });
+  var target = last ? usable[usable.length - 1] : usable[0];
+  if (target) { target.focus(); }
+})(%s)"""
 _ERR_ABORTED = -3  # Chromium's net::ERR_ABORTED: a navigation we (or the page) cancelled
 
 
@@ -68,19 +80,8 @@ class _PolicyPage(QWebEnginePage):
             return False
 
 
-class LinkBrowser(QWidget):
+class LinkBrowser(BrowserSignals):
     """Stripe's authorize page in a QWebEngineView, reported as signals."""
-
-    redirectReached = Signal()
-    connectedElsewhere = Signal()
-    stripeError = Signal(str, str)
-    loadProgress = Signal(int)
-    locationChanged = Signal(str, bool)
-    pageKind = Signal(str)
-    externalRequested = Signal(str)
-    certificateProblem = Signal(str)
-    webAuthProblem = Signal(str)
-    popupOpened = Signal(str)
 
     def __init__(
         self, redirect_prefix: str, allowed_hosts: Sequence[str], parent: QWidget | None = None
@@ -102,6 +103,7 @@ class LinkBrowser(QWidget):
         # No "Open link in new window", "View source" or "Save page" on a shared PC.
         self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         layout.addWidget(self._view)
+        self.setFocusProxy(self._view)  # focusing the browser focuses the page
 
         # No storage name = off the record: cookies, cache and storage live in memory only.
         self._profile = QWebEngineProfile()
@@ -124,6 +126,8 @@ class LinkBrowser(QWidget):
         # profile requested but WebEnginePage still not deleted".
         self._page.setParent(self)
         self._profile.setParent(self)
+
+        self._paint_watch = PaintAfterLoad(self._view, self.painted.emit)
 
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_INTERVAL_MS)
@@ -188,6 +192,20 @@ class LinkBrowser(QWidget):
         if self._closed:
             return False
         return bool(self._view.grab().save(path, "PNG"))
+
+    def focus_edge(self, last: bool) -> None:
+        """Give the keyboard to the page, on its first (or last) control, as a browser does
+        when Tab (or Shift+Tab) enters a page. Chromium leaves that to the embedder."""
+        if self._closed:
+            return
+        self._view.setFocus(Qt.FocusReason.BacktabFocusReason if last
+                            else Qt.FocusReason.TabFocusReason)
+        self._page.runJavaScript(FOCUS_EDGE_JS % ("true" if last else "false"),
+                                 QWebEngineScript.ScriptWorldId.ApplicationWorld)
+
+    def snapshot(self, done: Callable[[], None]) -> None:
+        """Call ``done`` once the page can be pictured with the window (here: at once)."""
+        done()
 
     def current_host(self) -> str:
         return "" if self._closed else display_host(self._page.url().toString())

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,14 +20,19 @@ from PySide6.QtWidgets import (
 )
 
 from dentally_setup import APP_NAME
-from dentally_setup.flow.messages import Message
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import MAIN_PATH, Step
+from dentally_setup.gui.first_paint import after_first_paint
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
-from dentally_setup.gui.worker import run_in_background
 
+# QMessageBox, QUrl and the rest are imported where they are used, after the first paint:
+# PySide builds the Python side of a Qt class the first time it is imported (~2 ms for
+# QMessageBox).
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
+    from dentally_setup.flow.messages import Message
     from dentally_setup.gui.zoom import Zoom
     from dentally_setup.sandbox import Sandbox
 
@@ -126,7 +128,10 @@ class SetupWizard(QWizard):
             button.setAccessibleDescription(text)
         self.currentIdChanged.connect(self._page_changed)
         self._previous: BasePage | None = None
-        self.set_environment(None)
+        # Not set_environment: nothing is polished before the window is shown, so the style
+        # sheet will read the banner's kind then (a repolish now would only cost that paint).
+        self._label_environment(None)
+        after_first_paint(self, self._settle)
 
     def _make_page(self, step: Step) -> BasePage:
         import importlib
@@ -159,7 +164,6 @@ class SetupWizard(QWizard):
         self.steps = QListWidget()
         self.steps.setAccessibleName(self.tr("Steps"))
         self.steps.setSpacing(2)
-        self.steps.setFocusPolicy(self.steps.focusPolicy().NoFocus)
         for step in MAIN_PATH:
             QListWidgetItem(tr_flow(step.title), self.steps)
         self.notice = QLabel()
@@ -178,8 +182,23 @@ class SetupWizard(QWizard):
         layout.addWidget(self.support_button)
         return side
 
+    def _settle(self) -> None:
+        """The rest of the window's set-up, once it has been painted: what changes nothing
+        on screen. Any Qt.* value makes PySide build the Python enums of the whole Qt
+        namespace (~25 ms), so none is touched before the first paint."""
+        from PySide6.QtCore import Qt
+
+        # Only a list to read, never a stop for Tab.
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
     def set_environment(self, livemode: bool | None) -> None:
         """The banner always says where the person is: DEMO, TEST MODE or LIVE."""
+        self._label_environment(livemode)
+        # The style sheet reads "kind" when it polishes the banner: polish it again.
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+
+    def _label_environment(self, livemode: bool | None) -> None:
         if livemode is not None:
             self._livemode = livemode
         if self.demo is not None:
@@ -192,8 +211,6 @@ class SetupWizard(QWizard):
             text, kind = self.tr("Not signed in yet."), "unknown"
         self.banner.setText(f"<b>{text}</b>")
         self.banner.setProperty("kind", kind)
-        self.banner.style().unpolish(self.banner)
-        self.banner.style().polish(self.banner)
 
     def show_notice(self, text: str) -> None:
         self.notice.setText(text)
@@ -206,6 +223,7 @@ class SetupWizard(QWizard):
         return Step(cid) if cid >= 0 else Step.WELCOME
 
     def _page_changed(self, page_id: int) -> None:
+        opening = self._previous is None
         if self._previous is not None:
             self._previous.leave()
         if page_id < 0:
@@ -216,7 +234,11 @@ class SetupWizard(QWizard):
         self.state.history.append(step.slug)
         shown = step if step in MAIN_PATH else Step.LINK
         self.steps.setCurrentRow(MAIN_PATH.index(shown))
-        self.save_progress()
+        # Not for the start page as the window opens: nothing has been entered yet, and last
+        # time's progress must still be there for the resume question (asked once the page
+        # is on screen).
+        if not opening:
+            self.save_progress()
 
     def page_ready(self, page: BasePage) -> None:
         """A page has its content. Pages call this from initializePage, before Qt has laid
@@ -279,6 +301,8 @@ class SetupWizard(QWizard):
         return self.asker(title, text)
 
     def _ask_with_box(self, title: str, text: str) -> QMessageBox.StandardButton:
+        from PySide6.QtWidgets import QMessageBox
+
         return QMessageBox.question(self, title, text)
 
     def open_external(self, url: str) -> None:
@@ -287,6 +311,9 @@ class SetupWizard(QWizard):
 
     @staticmethod
     def _open_in_system_browser(url: str) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl(url))
 
     def dashboard_url(self, account_id: str) -> str:
@@ -299,6 +326,7 @@ class SetupWizard(QWizard):
         GUI thread: the keyring can take a moment, or hang on a locked session."""
         if self.demo is not None:
             return
+        from dentally_setup.gui.worker import run_in_background
         from dentally_setup.store import config as config_store
         from dentally_setup.store import secrets
 
@@ -344,6 +372,8 @@ class SetupWizard(QWizard):
             log.warning("could not save progress: %r", exc)
 
     def note_error(self, message: Message) -> None:
+        from datetime import datetime
+
         self.errors_seen.append((datetime.now().strftime("%H:%M:%S"), message))
         del self.errors_seen[:-20]
         self.take_screenshot(f"{self.current_step().slug}-problem")
@@ -363,9 +393,9 @@ class SetupWizard(QWizard):
         window.show()
 
     def done(self, result: int) -> None:
-        from dentally_setup.store import progress as progress_store
-
         if result == int(QWizard.DialogCode.Accepted):
+            from dentally_setup.store import progress as progress_store
+
             progress_store.clear_progress()
         for page in self.pages.values():
             page.leave()

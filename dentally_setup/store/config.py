@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from dentally_setup.redact import redact
-from dentally_setup.store.atomic import atomic_write_text, set_aside
 from dentally_setup.store.paths import config_dir
-from dentally_setup.store.secrets import looks_like_secret_key, refuse_secrets
+
+# store.atomic and store.secrets are imported where they are used: the GUI reads this file
+# before its window paints, and reading a good file needs neither.
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def _from_json(data: dict[str, Any]) -> Config:
             log.warning("Ignoring saved setting %r: unexpected value; using the default", name)
     ignored = sorted(data.keys() - known)
     if ignored:
+        from dentally_setup.store.secrets import looks_like_secret_key
+
         # Secret-looking names flagged so support knows why a token-like key vanished.
         log.info("Ignoring unknown settings: %s", ", ".join(
             f"{k} (looks secret, dropped)" if looks_like_secret_key(k) else k for k in ignored
@@ -113,6 +116,8 @@ def load_config_with_warning() -> ConfigLoad:
             raise ValueError("top level is not an object")
     except (UnicodeDecodeError, ValueError) as exc:
         log.warning("Config file %s is corrupt (%s); setting it aside", path, exc)
+        from dentally_setup.store.atomic import set_aside
+
         kept = set_aside(path)
         return ConfigLoad(Config(), _reset_message(kept))
     return ConfigLoad(_from_json(data))
@@ -130,6 +135,9 @@ def save_config(cfg: Config) -> Path:
     Raises SecretRefusedError if a value looks like a secret (a Stripe key pasted into the
     portal address, say): that must not be written to a plain file.
     """
+    from dentally_setup.store.atomic import atomic_write_text
+    from dentally_setup.store.secrets import refuse_secrets
+
     data = asdict(cfg)
     refuse_secrets(data, "the settings file")
     path = config_path()

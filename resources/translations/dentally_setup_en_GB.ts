@@ -59,7 +59,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+25"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -140,7 +140,7 @@
 <context>
     <name>DiagnosticsWindow</name>
     <message>
-        <location filename="../../dentally_setup/gui/diagnostics.py" line="+46"/>
+        <location filename="../../dentally_setup/gui/diagnostics.py" line="+55"/>
         <source>Support — diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
@@ -262,12 +262,12 @@
 <context>
     <name>ErrorPanel</name>
     <message>
-        <location filename="../../dentally_setup/gui/error_panel.py" line="+30"/>
+        <location filename="../../dentally_setup/gui/error_panel.py" line="+32"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Problem description</source>
         <translation type="unfinished"></translation>
     </message>
@@ -323,7 +323,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+28"/>
         <source>&lt;b&gt;Problem:&lt;/b&gt; {what}&lt;br&gt;{next}&lt;br&gt;&lt;small&gt;Code for support: {code}&lt;/small&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -386,7 +386,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>{name} ({id})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -409,7 +409,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+43"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+46"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -535,12 +535,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+25"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+63"/>
         <source>&lt;b&gt;Finishing the link…&lt;/b&gt;&lt;br&gt;The portal is completing the link with Stripe. This takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -565,7 +565,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Open in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -578,7 +578,7 @@
 <context>
     <name>LogView</name>
     <message>
-        <location filename="../../dentally_setup/gui/log_view.py" line="+15"/>
+        <location filename="../../dentally_setup/gui/log_view.py" line="+14"/>
         <source>Everything</source>
         <translation type="unfinished"></translation>
     </message>
@@ -598,7 +598,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+8"/>
         <source>Show log messages of level</source>
         <translation type="unfinished"></translation>
     </message>
@@ -775,9 +775,22 @@
     </message>
 </context>
 <context>
+    <name>RemoteLinkBrowser</name>
+    <message>
+        <location filename="../../dentally_setup/gui/remote_browser.py" line="+391"/>
+        <source>Stripe&apos;s page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tab moves into Stripe&apos;s page; F6 comes back to the app&apos;s buttons.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+105"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+113"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -923,7 +936,7 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../dentally_setup/gui/wizard.py" line="+105"/>
+        <location filename="../../dentally_setup/gui/wizard.py" line="+106"/>
         <source> — DEMO (no real money)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -968,7 +981,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>Environment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -998,7 +1011,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+28"/>
         <source>DEMO — practice data is made up and no real money moves.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1018,7 +1031,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+149"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1026,7 +1039,7 @@
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+45"/>
         <source>Enter the portal&apos;s address and its API token.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1057,12 +1070,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+69"/>
+        <location line="+80"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-67"/>
+        <location line="-78"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1122,7 +1135,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+52"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1200,7 +1213,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+29"/>
         <source>Asking the portal about Stripe…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1259,22 +1272,22 @@
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+26"/>
+        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+18"/>
         <source>Link Stripe to the Dentally Portal and switch on online payments.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>This assistant will:&lt;ol&gt;&lt;li&gt;sign in to your Dentally Portal,&lt;/li&gt;&lt;li&gt;link the practice&apos;s Stripe account (on Stripe&apos;s own page),&lt;/li&gt;&lt;li&gt;check that Stripe can take payments,&lt;/li&gt;&lt;li&gt;set deposits for online appointments, and let patients pay balances and invoices online.&lt;/li&gt;&lt;/ol&gt;It takes about 10 minutes. You will need the portal&apos;s API token and the practice&apos;s Stripe sign-in. If you are interrupted, close the window: next time you can carry on where you left off.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>What this assistant does</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+12"/>
         <source>Demo for trainers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1326,6 +1339,14 @@
     <message>
         <location line="+3"/>
         <source>Scenario:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_Holder</name>
+    <message>
+        <location filename="../../dentally_setup/gui/remote_browser.py" line="-36"/>
+        <source>Opening Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1644,6 +1665,16 @@
     <message>
         <location line="+1"/>
         <source>Check the internet connection, or use &apos;Open in my browser instead&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page stopped working.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Press Start again, or use &apos;Open in my browser instead&apos;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

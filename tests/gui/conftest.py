@@ -84,6 +84,18 @@ class Harness:
         self.wait_step(Step.LINK)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_web_host_left() -> Iterator[None]:
+    """Web host processes started ahead of time end with the test run (in the app they
+    end when the QApplication quits, which pytest-qt's never does)."""
+    yield
+    import sys
+
+    module = sys.modules.get("dentally_setup.gui.remote_browser")
+    if module is not None:
+        module.stop_all()
+
+
 @pytest.fixture
 def make_wizard(qtbot: Any, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
     from PySide6.QtWidgets import QMessageBox

@@ -149,7 +149,7 @@ def test_support_window_shows_and_copies_no_secret(make_wizard):
 
     from dentally_setup.flow.messages import Message
     from dentally_setup.gui.diagnostics import DiagnosticsWindow
-    from dentally_setup.gui.log_view import log_handler
+    from dentally_setup.gui.log_records import log_handler
 
     log_handler()
     # Secrets where support would look: a logged line and the last errors.
@@ -221,7 +221,8 @@ def test_text_zooms_with_ctrl_plus_and_minus_and_is_remembered(make_wizard, qapp
 def test_log_view_filters_by_level(qapp):
     import logging
 
-    from dentally_setup.gui.log_view import LogView, log_handler
+    from dentally_setup.gui.log_records import log_handler
+    from dentally_setup.gui.log_view import LogView
 
     log_handler()
     view = LogView()

@@ -55,3 +55,34 @@ def test_qt_messages_reach_the_log(qapp, caplog):
 def test_quiet_on_a_closed_network(monkeypatch, flag):
     monkeypatch.setenv("QTWEBENGINE_CHROMIUM_FLAGS", "")
     assert flag in qtsetup.chromium_flags(False).split()
+
+
+@pytest.mark.parametrize(("env", "sys_platform", "expected"), [
+    ({"QT_QPA_PLATFORM": "offscreen"}, "linux", "offscreen"),
+    ({"QT_QPA_PLATFORM": "wayland;xcb"}, "linux", "wayland"),
+    ({"QT_QPA_PLATFORM": "windows:darkmode=2"}, "win32", "windows"),
+    ({}, "win32", "windows"),
+    ({}, "darwin", "cocoa"),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", "wayland"),
+    ({"DISPLAY": ":0"}, "linux", "xcb"),
+])
+def test_the_platform_is_guessed_before_the_application_exists(monkeypatch, env, sys_platform,
+                                                                expected):
+    for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(qtsetup.sys, "platform", sys_platform)
+    assert qtsetup.expected_platform() == expected
+
+
+def test_stripes_page_runs_in_process_only_where_no_window_can_be_embedded(monkeypatch):
+    monkeypatch.delenv("DENTALLY_WEBVIEW", raising=False)
+    assert not qtsetup.web_view_in_process("xcb")
+    assert not qtsetup.web_view_in_process("windows")
+    assert qtsetup.web_view_in_process("wayland")
+    assert qtsetup.web_view_in_process("cocoa")
+    monkeypatch.setenv("DENTALLY_WEBVIEW", "inline")
+    assert qtsetup.web_view_in_process("xcb")
+    monkeypatch.setenv("DENTALLY_WEBVIEW", "process")
+    assert not qtsetup.web_view_in_process("wayland")

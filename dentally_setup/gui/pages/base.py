@@ -8,20 +8,16 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
 
-from dentally_setup.flow import messages
-from dentally_setup.flow.messages import Message
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
 from dentally_setup.gui.i18n import tr_flow
-from dentally_setup.gui.worker import run_in_background
-from dentally_setup.portal.errors import Cancelled
 
 if TYPE_CHECKING:
+    from dentally_setup.flow.messages import Message
     from dentally_setup.gui.wizard import SetupWizard
     from dentally_setup.portal.client import PortalClient
 
@@ -55,6 +51,10 @@ class BasePage(QWizardPage):
         return wiz
 
     def paragraph(self, text: str = "", *, name: str = "") -> QLabel:
+        # Imported here, not with the module: the first Qt.* value PySide hands out builds
+        # the whole Qt namespace (~25 ms), which the first page's paint must not wait for.
+        from PySide6.QtCore import Qt
+
         label = QLabel(text)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
@@ -88,6 +88,8 @@ class BasePage(QWizardPage):
         """Run ``work(client)`` on a worker thread. The busy line offers Cancel; a failure
         is explained in the page with "Try again" (``retry``), unless ``on_failed``
         handles it (returns True)."""
+        from dentally_setup.gui.worker import run_in_background  # not needed to paint a page
+
         self.cancel_work()
         cancel = threading.Event()
         self._cancel = cancel
@@ -103,6 +105,9 @@ class BasePage(QWizardPage):
             on_done(result)
 
         def failed(exc: BaseException) -> None:
+            from dentally_setup.flow import messages
+            from dentally_setup.portal.errors import Cancelled
+
             if self._cancel is not cancel:
                 return
             self._finish()

@@ -4,7 +4,9 @@ sends the browser to the portal's redirect_uri and the portal exchanges it."""
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import urllib.parse
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,7 @@ from dentally_setup.portal.models import LinkSession
 from dentally_setup.resources import resource
 
 if TYPE_CHECKING:
+    from dentally_setup.gui.remote_browser import RemoteLinkBrowser
     from dentally_setup.gui.webview import LinkBrowser
 
 log = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ class LinkPage(BasePage):
         super().__init__(state, parent)
         self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account and "
                                  "press Connect."))
-        self.browser: LinkBrowser | None = None
+        self.browser: LinkBrowser | RemoteLinkBrowser | None = None
         self._completed = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -196,19 +199,14 @@ class LinkPage(BasePage):
         browser.load(session.authorize_url)
         self.stack.setCurrentWidget(self.web_area)
 
-    def _ensure_browser(self) -> LinkBrowser:
+    def _ensure_browser(self) -> LinkBrowser | RemoteLinkBrowser:
         self._drop_browser()
-        from dentally_setup.gui.qtsetup import use_system_proxy
-        from dentally_setup.gui.webview import LinkBrowser  # lazily: QtWebEngine is heavy
-
-        use_system_proxy()
-
         hosts = list(STRIPE_HOSTS)
         demo = self.setup_wizard().demo
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
         # No session yet: a prefix no navigation can start with, until the portal answers.
-        browser = LinkBrowser(PENDING_REDIRECT, hosts)
+        browser = make_link_browser(PENDING_REDIRECT, hosts)
         browser.setAccessibleName(self.tr("Stripe's page"))
         browser.redirectReached.connect(self._stripe_part_over)
         browser.connectedElsewhere.connect(self.show_guidance)
@@ -223,6 +221,12 @@ class LinkPage(BasePage):
             lambda text: self.show_message(messages.for_key("webview_webauthn", text),
                                            self.use_system_browser))
         self.web_row.insertWidget(0, browser, 1)
+        # Made after the buttons, but in the tab order the page comes just before them
+        # (setTabOrder(a, b) moves b to just after a, so the buttons follow it in turn).
+        order = [browser.focusProxy() or browser, self.browser_button, self.restart_button,
+                 self.not_listed_button, self.cancel_button]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
         self.browser = browser
         self.location_bar.show()
         self.padlock.hide()  # until a page has loaded and its address has been checked
@@ -231,13 +235,22 @@ class LinkPage(BasePage):
         return browser
 
     def _stripe_page_shown(self, kind: str) -> None:
+        if self.setup_wizard().screenshots is None:
+            return
         # Chromium paints a moment after the load finishes: picture it once it has.
         name = f"link-{kind or 'stripe'}"
         QTimer.singleShot(250, lambda: self._picture_stripe(name))
 
     def _picture_stripe(self, name: str) -> None:
-        if self.browser is not None and self.setup_wizard().currentPage() is self:
-            self.setup_wizard().take_screenshot(name)
+        browser = self.browser
+        if browser is None or self.setup_wizard().currentPage() is not self:
+            return
+
+        def shoot() -> None:
+            if self.browser is browser and self.setup_wizard().currentPage() is self:
+                self.setup_wizard().take_screenshot(name)
+
+        browser.snapshot(shoot)
 
     def _drop_browser(self) -> None:
         if self.browser is not None:
@@ -331,7 +344,8 @@ class LinkPage(BasePage):
             self.show_message(messages.for_key("webview_proxy", description),
                               self.use_system_browser)
             return
-        key = "webview_load" if code == "load_failed" else "stripe_authorize_error"
+        key = {"load_failed": "webview_load", "page_crashed": "webview_crashed"}.get(
+            code, "stripe_authorize_error")
         self.show_message(messages.for_key(key, f"{code}: {description}"), self.begin)
 
     def _external(self, url: str) -> None:
@@ -371,3 +385,40 @@ class LinkPage(BasePage):
 
     def nextId(self) -> int:
         return int(Step.ACCOUNT_CHECK)
+
+
+def make_link_browser(redirect_prefix: str,
+                      hosts: list[str]) -> LinkBrowser | RemoteLinkBrowser:
+    """Stripe's page in a web host process where the platform can show another process's
+    window inside ours (it ends with the page, giving all of Chromium's memory back), else
+    in the app's own process. Imported lazily: both are heavy."""
+    from dentally_setup.gui.remote_browser import use_web_host
+
+    if use_web_host():
+        from dentally_setup.gui.remote_browser import RemoteLinkBrowser
+
+        software = os.environ.get("QT_OPENGL") == "software"
+        return RemoteLinkBrowser(redirect_prefix, hosts, software_rendering=software)
+    from dentally_setup.gui.qtsetup import use_system_proxy
+    from dentally_setup.gui.webview import LinkBrowser
+
+    use_system_proxy()
+    return LinkBrowser(redirect_prefix, hosts)
+
+
+def prewarm_link_browser() -> None:
+    """The page before the link page calls this: a web host starts Python and Qt now, so
+    Stripe's page opens sooner. Nothing to do when the page runs in our own process."""
+    from dentally_setup.gui.remote_browser import prewarm, use_web_host
+
+    if use_web_host():
+        prewarm(software_rendering=os.environ.get("QT_OPENGL") == "software")
+
+
+def drop_warm_link_browser() -> None:
+    """No Stripe page ahead: end a web host started ahead of time, if there is one."""
+    import sys
+
+    module = sys.modules.get("dentally_setup.gui.remote_browser")
+    if module is not None:  # never started one: nothing to import, nothing to end
+        module.drop_warm()

@@ -34,6 +34,9 @@ class _SignedIn:
     link: StripeLink
 
 
+PREWARM_DELAY_MS = 150
+
+
 class SignInPage(BasePage):
     step = Step.SIGN_IN
 
@@ -95,6 +98,14 @@ class SignInPage(BasePage):
         self.keyring_note = ""
 
     def initializePage(self) -> None:
+        # Stripe's page comes two pages on for most practices, and its process takes about
+        # half a second to start: it starts now, idle (it ends by itself if not needed), a
+        # moment after this page is on screen, so the page does not wait for it.
+        from PySide6.QtCore import QTimer
+
+        from dentally_setup.gui.pages.link import prewarm_link_browser
+
+        QTimer.singleShot(PREWARM_DELAY_MS, self, prewarm_link_browser)
         wiz = self.setup_wizard()
         if not self.url.text():
             self.url.setText(self.state.portal_url)

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QWidget
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
@@ -24,7 +16,10 @@ class WelcomePage(BasePage):
         super().__init__(state, parent)
         self.setSubTitle(
             self.tr("Link Stripe to the Dentally Portal and switch on online payments."))
-        self.paragraph(
+        # Not self.paragraph(): this page is painted first, and paragraph's text format and
+        # selection flags are Qt.* values, whose first use costs ~25 ms (PySide builds the
+        # whole Qt namespace). The text is fixed HTML, which a QLabel recognises by itself.
+        intro = QLabel(
             self.tr(
                 "This assistant will:<ol>"
                 "<li>sign in to your Dentally Portal,</li>"
@@ -34,9 +29,20 @@ class WelcomePage(BasePage):
                 "invoices online.</li></ol>"
                 "It takes about 10 minutes. You will need the portal's API token and the "
                 "practice's Stripe sign-in. If you are interrupted, close the window: next "
-                "time you can carry on where you left off."),
-            name=self.tr("What this assistant does"),
-        )
+                "time you can carry on where you left off."))
+        intro.setWordWrap(True)
+        intro.setAccessibleName(self.tr("What this assistant does"))
+        self.body.addWidget(intro)
+        if state.demo:
+            self._add_demo_menu()
+        self.body.addStretch(1)
+
+    def _add_demo_menu(self) -> None:
+        """The trainers' scenario menu: only in demo mode, so the usual start neither builds
+        it nor imports its widgets (PySide builds each class's Python side when first
+        imported)."""
+        from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QPushButton
+
         self.demo_box = QGroupBox(self.tr("Demo for trainers"))
         self.demo_box.setAccessibleName(self.tr("Demo scenario menu"))
         self.scenario = QComboBox()
@@ -61,14 +67,11 @@ class WelcomePage(BasePage):
         row.addWidget(self.presenter)
         self.body.addWidget(self.demo_box)
         self.body.addWidget(self.scenario_note)
-        self.body.addStretch(1)
         self.scenario.currentIndexChanged.connect(self._describe)
 
     def initializePage(self) -> None:
         wiz = self.setup_wizard()
         demo = wiz.demo
-        self.demo_box.setVisible(demo is not None)
-        self.scenario_note.setVisible(demo is not None)
         if demo is None:
             wiz.page_ready(self)
             return

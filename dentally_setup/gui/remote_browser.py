@@ -1,0 +1,529 @@
+"""Stripe's page from a web host process (``webhost.py``), shown inside the link page.
+
+``RemoteLinkBrowser`` has the signals and methods of ``LinkBrowser``, so the link page, the
+autopilot and the tests drive either the same way. Leaving the page ends the host process,
+and with it every Chromium process and the memory they held (an in-process QtWebEngine keeps
+both until the app exits).
+
+Start-up: the page before the link page asks for a *warm* host (``prewarm``): a process that
+has started Python and Qt and waits. The link page then only has to start Chromium in it.
+An unclaimed warm host ends by itself after ``WARM_TTL_MS``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QProcess,
+    QProcessEnvironment,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QFocusEvent,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from dentally_setup.gui.browser_signals import BrowserSignals
+from dentally_setup.gui.qtsetup import web_view_in_process
+from dentally_setup.gui.webhost_protocol import (
+    FORWARDED_SIGNALS,
+    NONCE_ENV,
+    SERVER_ARG,
+    LineBuffer,
+    ProtocolError,
+    decode,
+    encode,
+)
+from dentally_setup.gui.webview_policy import PAGE_CRASHED
+
+log = logging.getLogger(__name__)
+
+WARM_TTL_MS = 120_000  # an unclaimed warm host gives its memory back after two minutes
+QUIT_GRACE_MS = 3_000  # then the host is killed
+START_TIMEOUT_MS = 30_000
+
+
+def host_command(software_rendering: bool) -> tuple[str, list[str]]:
+    """How to start the host: the built app runs itself; from source, ``-m dentally_setup``."""
+    args = [SERVER_ARG]
+    if software_rendering:
+        args.append("--software-rendering")
+    if getattr(sys, "frozen", False):
+        return sys.executable, args
+    return sys.executable, ["-m", "dentally_setup", *args]
+
+
+def use_web_host() -> bool:
+    """Whether Stripe's page runs in a web host process (else in the app's own process).
+    DENTALLY_WEBVIEW=inline forces the app's own process, for troubleshooting."""
+    return not web_view_in_process(QGuiApplication.platformName())
+
+
+class WebHostProcess(QObject):
+    """One web host process and its socket. Commands sent before the host has connected
+    wait in a queue."""
+
+    hello = Signal()
+    message = Signal(dict)
+    ended = Signal(str)  # no longer usable; why, in words for the log
+    exited = Signal()  # the process itself has gone (or never started)
+
+    _names = itertools.count(1)
+
+    def __init__(self, software_rendering: bool = False) -> None:
+        super().__init__()
+        self._nonce = secrets.token_hex(16)
+        self._server = QLocalServer(self)
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        name = f"dentally-setup-web-{os.getpid()}-{next(self._names)}-{secrets.token_hex(4)}"
+        if not self._server.listen(name):
+            raise OSError(f"cannot open a local socket: {self._server.errorString()}")
+        self._server.newConnection.connect(self._accept)
+        self._socket: QLocalSocket | None = None
+        self._lines = LineBuffer()
+        self._queue: list[bytes] = []
+        self.connected = False
+        self.finished = False
+
+        self._process = QProcess(self)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert(NONCE_ENV, self._nonce)
+        self._process.setProcessEnvironment(env)
+        self._process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        self._process.readyReadStandardOutput.connect(self._child_output)
+        self._process.finished.connect(self._process_finished)
+        self._process.errorOccurred.connect(self._process_error)
+        program, args = host_command(software_rendering)
+        self._process.start(program, [*args, self._server.fullServerName()])
+        self._start_timer = QTimer(self, singleShot=True, interval=START_TIMEOUT_MS)
+        self._start_timer.timeout.connect(
+            lambda: self._fail("did not start in time", kill=True))
+        self._start_timer.start()
+        log.info("web host starting")
+
+    @property
+    def pid(self) -> int:
+        return int(self._process.processId())
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = encode(message)
+        if self._socket is not None and self.connected:
+            self._socket.write(data)
+            self._socket.flush()
+        else:
+            self._queue.append(data)
+
+    def stop(self) -> None:
+        """Ask the host to quit (it deletes its view, page and profile first), and kill it
+        if it has not within QUIT_GRACE_MS."""
+        if self.finished:
+            return
+        if not self.connected:  # still starting: nothing to tidy up in it yet
+            self._fail("no longer needed", kill=True)
+            return
+        self.send({"cmd": "quit"})
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            QTimer.singleShot(QUIT_GRACE_MS, self, self._kill)
+        self._server.close()
+
+    def wait_ended(self, msecs: int) -> None:
+        """Block until the process has ended, killing it after ``msecs`` (at exit only)."""
+        if self._socket is not None:
+            self._socket.flush()
+        if not self._process.waitForFinished(msecs):
+            self._process.kill()
+            self._process.waitForFinished(1000)
+
+    def _kill(self) -> None:
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            log.warning("web host did not quit; ending it")
+            self._process.kill()
+
+    def _accept(self) -> None:
+        socket = self._server.nextPendingConnection()
+        if socket is None:
+            return
+        if self._socket is not None:  # only the process we started may talk to us
+            socket.abort()
+            return
+        self._socket = socket
+        socket.readyRead.connect(self._read)
+        socket.disconnected.connect(lambda: self._fail("closed its connection"))
+
+    def _read(self) -> None:
+        assert self._socket is not None
+        try:
+            lines = self._lines.feed(bytes(self._socket.readAll().data()))
+        except ProtocolError:
+            self._fail("sent an over-long message", kill=True)
+            return
+        for line in lines:
+            try:
+                msg = decode(line)
+            except ProtocolError as exc:
+                log.warning("ignored a message from the web host: %s", exc)
+                continue
+            if not self.connected:
+                if msg.get("ev") != "hello" or not secrets.compare_digest(
+                        str(msg.get("nonce", "")), self._nonce):
+                    self._fail("did not identify itself", kill=True)
+                    return
+                self._greeted()
+                continue
+            if msg.get("ev") == "log":
+                _relay_log(msg)
+            else:
+                self.message.emit(msg)
+
+    def _greeted(self) -> None:
+        assert self._socket is not None
+        self.connected = True
+        self._start_timer.stop()
+        self._server.close()  # no further connections
+        for data in self._queue:
+            self._socket.write(data)
+        self._queue.clear()
+        self._socket.flush()
+        log.info("web host %s connected", self.pid)
+        self.hello.emit()
+
+    def _child_output(self) -> None:
+        text = bytes(self._process.readAllStandardOutput().data()).decode("utf-8", "replace")
+        for line in text.splitlines():
+            if line.strip():
+                log.debug("web host: %s", line)
+
+    def _process_error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._fail(f"could not be started ({self._process.errorString()})")
+            self.exited.emit()
+
+    def _process_finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        how = "crashed" if status == QProcess.ExitStatus.CrashExit else f"exited with {code}"
+        self._fail(how)
+        self.exited.emit()
+
+    def _fail(self, why: str, *, kill: bool = False) -> None:
+        """The host is no longer usable. Its process is given QUIT_GRACE_MS to end by
+        itself (it is normally on its way out), or killed at once when it misbehaved."""
+        if self.finished:
+            return
+        self.finished = True
+        self._start_timer.stop()
+        self._server.close()
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            if kill:
+                self._process.kill()
+            else:
+                QTimer.singleShot(QUIT_GRACE_MS, self, self._kill)
+        log.info("web host ended: %s", why)
+        self.ended.emit(why)
+
+
+def _relay_log(msg: dict[str, Any]) -> None:
+    """A record from the host, into the app's log (our filters redact it again)."""
+    try:
+        level = int(msg.get("level", logging.INFO))
+    except (TypeError, ValueError):
+        level = logging.INFO
+    name = str(msg.get("name") or "webhost")
+    logging.getLogger(f"webhost.{name}").log(level, "%s", str(msg.get("msg", ""))[:4000])
+
+
+# ---- the warm host ----------------------------------------------------------------------
+
+_warm: WebHostProcess | None = None
+_warm_timer: QTimer | None = None
+_live: set[WebHostProcess] = set()  # hosts stay referenced until their process has ended
+_quit_hooked = False
+
+
+def _track(host: WebHostProcess) -> WebHostProcess:
+    global _quit_hooked
+    if not _quit_hooked:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop_all)
+            _quit_hooked = True
+    _live.add(host)
+    host.exited.connect(lambda: _live.discard(host))
+    return host
+
+
+def prewarm(software_rendering: bool = False) -> None:
+    """Start a host now, so the link page finds one ready (the page before calls this)."""
+    global _warm, _warm_timer
+    if _warm is not None and not _warm.finished:
+        _warm_timer_restart()
+        return
+    try:
+        _warm = _track(WebHostProcess(software_rendering))
+    except OSError:
+        log.warning("could not start a web host ahead of time", exc_info=True)
+        _warm = None
+        return
+    _warm_timer_restart()
+
+
+def _warm_timer_restart() -> None:
+    global _warm_timer
+    if _warm_timer is None:
+        _warm_timer = QTimer(singleShot=True)
+        _warm_timer.timeout.connect(drop_warm)
+    _warm_timer.start(WARM_TTL_MS)
+
+
+def drop_warm() -> None:
+    """End the warm host, if any (unclaimed for too long, or no longer needed)."""
+    global _warm
+    host, _warm = _warm, None
+    if host is not None:
+        log.info("unused web host ended")
+        host.stop()
+
+
+def take_host(software_rendering: bool = False) -> WebHostProcess:
+    """The warm host if there is a live one, else a new one."""
+    global _warm
+    host, _warm = _warm, None
+    if _warm_timer is not None:
+        _warm_timer.stop()
+    if host is not None and not host.finished:
+        return host
+    return _track(WebHostProcess(software_rendering))
+
+
+def stop_all() -> None:
+    """At exit: every host is asked to quit and waited for (briefly), so none outlives
+    the app and Qt does not destroy a QProcess whose process still runs."""
+    drop_warm()
+    for host in list(_live):
+        host.stop()
+        host.wait_ended(QUIT_GRACE_MS)
+
+
+# ---- the widget -------------------------------------------------------------------------
+
+class _Holder(QWidget):
+    """The native window the host's window is put into. Where the host cannot be put inside
+    (offscreen), or for a screenshot, it paints the host's last snapshot instead."""
+
+    resized = Signal(int, int)
+    tabbedIn = Signal(bool)  # True for Shift+Tab
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+        # In the tab order, so the keyboard can reach Stripe's page (it is handed over to
+        # the host's window when Tab lands here).
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.image: QImage | None = None
+        self.quiet_focus = False  # focus given back by the host: not a Tab into the page
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        reason = event.reason()
+        if not self.quiet_focus and reason in (Qt.FocusReason.TabFocusReason,
+                                               Qt.FocusReason.BacktabFocusReason):
+            self.tabbedIn.emit(reason == Qt.FocusReason.BacktabFocusReason)
+        self.quiet_focus = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().base())
+        if self.image is not None and not self.image.isNull():
+            painter.drawImage(0, 0, self.image)
+        else:  # until the host's window covers this one
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             self.tr("Opening Stripe's page…"))
+        painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit(self.width(), self.height())
+
+
+class RemoteLinkBrowser(BrowserSignals):
+    """Stripe's page in a web host process, with LinkBrowser's signals and methods."""
+
+    def __init__(self, redirect_prefix: str, allowed_hosts: Sequence[str],
+                 parent: QWidget | None = None, *, software_rendering: bool = False) -> None:
+        super().__init__(parent)
+        self._closed = False
+        self._host_name = ""
+        self._calls = itertools.count(1)
+        self._callbacks: dict[int, Callable[[Any], None]] = {}
+        self._grabs: dict[int, tuple[str, Callable[[], None]]] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._holder = _Holder(self)
+        self._holder.setAccessibleName(self.tr("Stripe's page"))
+        self._holder.setAccessibleDescription(self.tr(
+            "Tab moves into Stripe's page; F6 comes back to the app's buttons."))
+        layout.addWidget(self._holder)
+        self.setFocusProxy(self._holder)  # the tab stop for the page
+        self._holder.resized.connect(self._send_size)
+
+        self.host = take_host(software_rendering)
+        self.host.message.connect(self._on_event)
+        self.host.ended.connect(self._host_ended)
+        self._holder.tabbedIn.connect(self._give_keyboard)
+        embed = int(self._holder.winId()) if QGuiApplication.platformName() != "offscreen" else 0
+        self.host.send({"cmd": "open", "prefix": redirect_prefix, "hosts": list(allowed_hosts),
+                        "embed": embed, "w": max(self._holder.width(), 100),
+                        "h": max(self._holder.height(), 100)})
+
+    # ---- LinkBrowser's API ------------------------------------------------------------
+
+    def set_redirect_prefix(self, redirect_prefix: str) -> None:
+        self.host.send({"cmd": "prefix", "prefix": redirect_prefix})
+
+    def load(self, url: str) -> None:
+        self.host.send({"cmd": "load", "url": url})
+
+    def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
+        if self._closed:
+            return
+        if callback is None:
+            self.host.send({"cmd": "js", "id": None, "script": script})
+            return
+        call_id = next(self._calls)
+        self._callbacks[call_id] = callback
+        self.host.send({"cmd": "js", "id": call_id, "script": script})
+
+    def click(self, selector: str) -> None:
+        import json
+
+        self.run_js(f"(function(){{var e=document.querySelector({json.dumps(selector)});"
+                    "if(e){e.click();return true;}return false;})()")
+
+    def snapshot(self, done: Callable[[], None]) -> None:
+        """Fetch a picture of the host's page and paint it in the placeholder, so a
+        screenshot of the app's window shows Stripe's page; then call ``done``."""
+        if self._closed:
+            done()
+            return
+        fd, path = tempfile.mkstemp(prefix="dentally-web-", suffix=".png")
+        os.close(fd)
+        call_id = next(self._calls)
+        self._grabs[call_id] = (path, done)
+        self.host.send({"cmd": "grab", "id": call_id, "path": path})
+
+    def current_host(self) -> str:
+        return "" if self._closed else self._host_name
+
+    def shutdown(self) -> None:
+        """End the host process (and every Chromium process with it). Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._callbacks.clear()
+        for path, _done in self._grabs.values():
+            Path(path).unlink(missing_ok=True)
+        self._grabs.clear()
+        self.host.message.disconnect(self._on_event)
+        self.host.ended.disconnect(self._host_ended)
+        self.host.stop()
+        self._holder.hide()
+
+    # ---- internals --------------------------------------------------------------------
+
+    def _send_size(self, width: int, height: int) -> None:
+        if not self._closed:
+            self.host.send({"cmd": "size", "w": width, "h": height})
+
+    def _on_event(self, msg: dict[str, Any]) -> None:
+        if self._closed:
+            return
+        ev = msg.get("ev")
+        if ev == "signal":
+            self._forward(str(msg.get("name")), msg.get("args") or [])
+        elif ev == "js":
+            callback = self._callbacks.pop(int(msg.get("id") or 0), None)
+            if callback is not None:
+                callback(msg.get("result"))
+        elif ev == "grabbed":
+            self._grabbed(int(msg.get("id") or 0), bool(msg.get("ok")))
+        elif ev == "focus_out":
+            self._take_keyboard_back(bool(msg.get("forward")))
+        elif ev == "opened" and not msg.get("embedded"):
+            log.info("the web host's window is separate (no native windows here)")
+
+    def _forward(self, name: str, args: list[Any]) -> None:
+        count = FORWARDED_SIGNALS.get(name)
+        if count is None or len(args) != count:
+            log.warning("ignored an unknown signal %r from the web host", name)
+            return
+        if name == "locationChanged":
+            self._host_name = str(args[0])
+        elif name == "redirectReached":
+            self._holder.hide()  # the portal's page is never shown
+        getattr(self, name).emit(*args)
+
+    def _give_keyboard(self, backward: bool) -> None:
+        """Tab reached the page: the host takes the keyboard and puts it on the page's
+        first (or last) control."""
+        self.host.send({"cmd": "focus", "backward": backward})
+
+    def _take_keyboard_back(self, forward: bool) -> None:
+        """Tab went past the page's last control (or Shift+Tab before its first): the
+        keyboard comes back to the app, on the control after (or before) the page."""
+        log.info("keyboard back from Stripe's page")
+        from dentally_setup.gui.x11focus import give_focus
+
+        if not give_focus(int(self.window().winId())):
+            self.window().activateWindow()
+        self._holder.quiet_focus = True
+        self._holder.setFocus(Qt.FocusReason.OtherFocusReason)
+        widget: QWidget | None = self._holder
+        for _ in range(500):  # the focus chain is a ring; stop if it has no other stop
+            assert widget is not None
+            widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+            if widget is None or widget is self._holder:
+                return
+            if (widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason if forward
+                                else Qt.FocusReason.BacktabFocusReason)
+                return
+
+    def _grabbed(self, call_id: int, ok: bool) -> None:
+        entry = self._grabs.pop(call_id, None)
+        if entry is None:
+            return
+        path, done = entry
+        try:
+            if ok:
+                self._holder.image = QImage(path)
+                self._holder.update()
+        finally:
+            Path(path).unlink(missing_ok=True)
+        done()
+
+    def _host_ended(self, why: str) -> None:
+        if self._closed:
+            return
+        log.warning("the web host ended while the page was shown: %s", why)
+        self._closed = True
+        self._holder.hide()
+        self.stripeError.emit(*PAGE_CRASHED)

@@ -1,0 +1,289 @@
+"""The web host: a child process that shows Stripe's page for the app (``--web-host NAME``).
+
+It runs the same ``LinkBrowser`` the app would run in-process and forwards its signals over
+a local socket (see ``webhost_protocol``). Its window is put inside the app's window (the
+app hands over the native id of a placeholder); where the platform has no native windows
+(offscreen) it stays a window of its own, sized like the placeholder, and the app pictures
+it from snapshots. When the app goes away (closed, crashed, killed) the socket closes and
+the host quits, so no Chromium process outlives the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QWindow
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from dentally_setup.gui.webhost_protocol import (
+    FORWARDED_SIGNALS,
+    NONCE_ENV,
+    LineBuffer,
+    ProtocolError,
+    decode,
+    encode,
+    jsonable,
+)
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
+
+    from dentally_setup.gui.webview import LinkBrowser
+
+log = logging.getLogger(__name__)
+
+
+class _SocketLogHandler(logging.Handler):
+    """Sends log records to the app, which writes them to its own (redacted) log: one log
+    file for support, and no second writer on it."""
+
+    def __init__(self, send: Any) -> None:
+        super().__init__(logging.DEBUG)
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._send({"ev": "log", "level": record.levelno, "name": record.name,
+                        "msg": self.format(record)})
+        except Exception:  # logging must never take the host down
+            self.handleError(record)
+
+
+class _KeepInside(QObject):
+    """Keeps the host's window inside the app's placeholder window.
+
+    Qt makes the native window afresh at times (``show()``, and when QWebEngineView
+    switches it to an OpenGL surface on the first load), and a new native window forgets
+    its foreign parent; so the parent is set again every time the window id changes.
+    """
+
+    def __init__(self, widget: QWidget, holder: QWindow) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._holder = holder  # a QWindow wrapping the app's window; kept alive here
+        widget.installEventFilter(self)
+        self.apply()
+
+    def apply(self) -> None:
+        handle = self._widget.windowHandle()
+        if handle is not None and handle.parent() is not self._holder:
+            handle.setParent(self._holder)
+            handle.setPosition(0, 0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.WinIdChange:
+            self.apply()
+        return False
+
+
+class _TabEdges(QWidget):
+    """The host's window: the browser and one invisible tab stop. Tab past the page's last
+    control (or Shift+Tab before its first) lands on the stop, since it is the only other
+    one in this window, and the keyboard is handed back to the app, which moves on to its
+    next (or previous) control. The direction comes from the key, not from the chain order:
+    the page's render widget joins the chain only once Chromium has made it."""
+
+    def __init__(self, browser: QWidget, hand_back: Callable[[bool], None]) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self._browser = browser
+        self._hand_back = hand_back
+        self._edge = _Edge(self._left)
+        layout.addWidget(browser, 1)
+        layout.addWidget(self._edge)
+        # Chromium may cycle Tab inside the page instead of letting it out, so F6 (the
+        # usual "next pane" key) always gives the keyboard back; Shift+F6 goes backwards.
+        for key, forward in ((Qt.Key.Key_F6, True), (Qt.KeyboardModifier.ShiftModifier
+                                                      | Qt.Key.Key_F6, False)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda forward=forward: self._left(forward))
+
+    def _left(self, forward: bool) -> None:
+        self._hand_back(forward)
+        # Ready for the next visit: focus sits on the page again (no key reason, so the
+        # stop is not "reached" once more).
+        self._browser.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class _Edge(QWidget):
+    def __init__(self, reached: Callable[[bool], None]) -> None:
+        super().__init__()
+        self._reached = reached
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setFixedHeight(0)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() == Qt.FocusReason.TabFocusReason:
+            self._reached(True)
+        elif event.reason() == Qt.FocusReason.BacktabFocusReason:
+            self._reached(False)
+
+
+class WebHost:
+    """Carries out the app's commands on one LinkBrowser and reports what it does."""
+
+    def __init__(self, socket: QLocalSocket) -> None:
+        self._socket = socket
+        self._lines = LineBuffer()
+        self.browser: LinkBrowser | None = None
+        self.window: QWidget | None = None  # the browser between its tab stops
+        socket.readyRead.connect(self._read)
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self._socket.isValid():
+            self._socket.write(encode(message))
+            self._socket.flush()
+
+    def _read(self) -> None:
+        try:
+            lines = self._lines.feed(bytes(self._socket.readAll().data()))
+        except ProtocolError:
+            log.warning("the app sent an over-long message; ignored")
+            return
+        for line in lines:
+            try:
+                self.handle(decode(line))
+            except ProtocolError as exc:
+                log.warning("ignored a message from the app: %s", exc)
+            except Exception:
+                log.exception("a command from the app failed")
+
+    def handle(self, msg: dict[str, Any]) -> None:
+        cmd = msg.get("cmd")
+        if cmd == "open":
+            self._open(msg)
+            return
+        browser, window = self.browser, self.window
+        if cmd == "quit":
+            self._quit()
+        elif browser is None or window is None:
+            log.warning("command %r before open; ignored", cmd)
+        elif cmd == "prefix":
+            browser.set_redirect_prefix(str(msg["prefix"]))
+        elif cmd == "load":
+            browser.load(str(msg["url"]))
+        elif cmd == "size":
+            window.resize(int(msg["w"]), int(msg["h"]))
+        elif cmd == "focus":
+            # Tab reached Stripe's page in the app: the keyboard goes to the page, at its
+            # first control (or its last, for Shift+Tab), as in a browser.
+            log.info("keyboard handed to Stripe's page")
+            from dentally_setup.gui.x11focus import give_focus
+
+            if not give_focus(int(window.winId())):
+                window.activateWindow()
+            browser.focus_edge(last=bool(msg.get("backward")))
+        elif cmd == "js":
+            call_id = msg.get("id")
+            if call_id is None:
+                browser.run_js(str(msg["script"]))
+            else:
+                browser.run_js(str(msg["script"]),
+                               lambda result: self.send({"ev": "js", "id": call_id,
+                                                         "result": jsonable(result)}))
+        elif cmd == "grab":
+            ok = browser.grab_png(str(msg["path"]))
+            self.send({"ev": "grabbed", "id": msg.get("id"), "ok": ok})
+        else:
+            log.warning("unknown command %r; ignored", cmd)
+
+    def _open(self, msg: dict[str, Any]) -> None:
+        import time
+
+        started = time.perf_counter()
+
+        from dentally_setup.gui.qtsetup import use_system_proxy
+        from dentally_setup.gui.webview import LinkBrowser
+
+        use_system_proxy()
+        browser = LinkBrowser(str(msg["prefix"]), [str(h) for h in msg["hosts"]])
+        window = _TabEdges(browser, lambda forward: self.send(
+            {"ev": "focus_out", "forward": forward}))
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        window.setWindowTitle("Stripe")
+        for name in FORWARDED_SIGNALS:
+            getattr(browser, name).connect(
+                lambda *args, _name=name: self.send(
+                    {"ev": "signal", "name": _name, "args": jsonable(list(args))}))
+        width, height = int(msg.get("w") or 800), int(msg.get("h") or 600)
+        parent_id = msg.get("embed")
+        window.winId()
+        embedded = False
+        if parent_id:
+            holder = QWindow.fromWinId(int(parent_id))
+            if holder is not None:
+                self._inside = _KeepInside(window, holder)
+                embedded = True
+        window.setGeometry(0, 0, width, height)
+        window.show()
+        if embedded:
+            self._inside.apply()  # show() makes a widget's window top-level again
+        self.window = window
+        self.browser = browser
+        log.info("web host ready in %.0f ms (embedded in the app's window: %s)",
+                 (time.perf_counter() - started) * 1000, embedded)
+        self.send({"ev": "opened", "embedded": embedded})
+
+    def _quit(self) -> None:
+        from PySide6.QtCore import QCoreApplication, QTimer
+
+        if self.browser is not None:
+            self.browser.shutdown()  # view, then page, then profile
+            self.browser = None
+        # Let the deletions run before the event loop ends.
+        QTimer.singleShot(0, QCoreApplication.quit)
+
+
+def _preload() -> None:
+    import dentally_setup.gui.webview  # noqa: F401  (imported for its side effect: loaded)
+
+
+def serve(server_name: str, software_rendering: bool = False) -> int:
+    """The host's main: connect back to the app, then do as it says until it goes away."""
+    from dentally_setup.gui.qtsetup import chromium_flags, route_qt_messages
+
+    # Chromium reads its flags from the environment when QtWebEngine starts.
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering)
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtNetwork import QLocalSocket
+    from PySide6.QtWidgets import QApplication
+
+    if software_rendering:
+        os.environ.setdefault("QT_OPENGL", "software")
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_UseSoftwareOpenGL)
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    QCoreApplication.setOrganizationName("Dentally")
+    QCoreApplication.setApplicationName("DentallySetup")
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+
+    socket = QLocalSocket()
+    socket.connectToServer(server_name)
+    if not socket.waitForConnected(10_000):
+        print(f"web host: cannot reach the app ({socket.errorString()})", file=sys.stderr)
+        return 3
+    host = WebHost(socket)
+    handler = _SocketLogHandler(host.send)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    route_qt_messages()
+    # The app closing the connection (or dying) ends the host, and Chromium with it.
+    socket.disconnected.connect(app.quit)
+    host.send({"ev": "hello", "nonce": os.environ.get(NONCE_ENV, ""), "pid": os.getpid()})
+    # While the person is still reading the page before, load QtWebEngine's code (not yet
+    # Chromium itself): "open" then only has to start the browser.
+    QTimer.singleShot(0, _preload)
+    code = app.exec()
+    root.removeHandler(handler)
+    if host.browser is not None:
+        host.browser.shutdown()
+    return int(code)

@@ -1,0 +1,85 @@
+"""The messages between the app and its web host process (no Qt here, so it is unit-tested
+without a screen).
+
+Why a second process: QtWebEngine keeps Chromium's browser side (about 180 MB) and its
+zygote processes alive until the process that used it exits. The app shares a modest
+reception PC all day, so Stripe's page lives in a child process that ends when the link page
+is left, and everything it used goes back to the system.
+
+One JSON object per line, UTF-8, over a local socket (a named pipe on Windows). The app
+sends commands (``cmd``), the host sends events (``ev``). The host proves it is the process
+the app started by echoing a one-time nonce the app put in its environment.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+NONCE_ENV = "DENTALLY_WEBHOST_NONCE"
+SERVER_ARG = "--web-host"
+
+# The LinkBrowser signals the host forwards, with their argument counts.
+FORWARDED_SIGNALS: dict[str, int] = {
+    "redirectReached": 0,
+    "connectedElsewhere": 0,
+    "stripeError": 2,
+    "loadProgress": 1,
+    "locationChanged": 2,
+    "pageKind": 1,
+    "externalRequested": 1,
+    "certificateProblem": 1,
+    "webAuthProblem": 1,
+    "popupOpened": 1,
+    "painted": 0,
+}
+
+MAX_LINE = 4 * 1024 * 1024  # a screenshot path or a page probe is far smaller
+
+
+class ProtocolError(ValueError):
+    """A line that is not one of our messages."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    if len(line) > MAX_LINE:
+        raise ProtocolError("message too long")
+    try:
+        message = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from exc
+    if not isinstance(message, dict) or not (
+        isinstance(message.get("cmd"), str) or isinstance(message.get("ev"), str)
+    ):
+        raise ProtocolError("not a command or an event")
+    return message
+
+
+class LineBuffer:
+    """Splits a byte stream into lines; keeps a partial line for the next chunk."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._pending += data
+        *lines, self._pending = self._pending.split(b"\n")
+        if len(self._pending) > MAX_LINE:
+            self._pending = b""
+            raise ProtocolError("message too long")
+        return [line for line in lines if line.strip()]
+
+
+def jsonable(value: Any) -> Any:
+    """A JavaScript result as PySide6 hands it over, made safe for JSON."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return str(value)

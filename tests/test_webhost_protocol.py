@@ -1,0 +1,61 @@
+"""The app <-> web host messages: framing, refusal of what is not ours, JS results."""
+
+import pytest
+
+from dentally_setup.gui.webhost_protocol import (
+    FORWARDED_SIGNALS,
+    MAX_LINE,
+    LineBuffer,
+    ProtocolError,
+    decode,
+    encode,
+    jsonable,
+)
+
+
+def test_a_message_round_trips_as_one_line():
+    msg = {"cmd": "load", "url": "https://connect.stripe.com/oauth/authorize?x=1&y=é"}
+    data = encode(msg)
+    assert data.endswith(b"\n") and data.count(b"\n") == 1
+    assert decode(data.rstrip(b"\n")) == msg
+
+
+def test_lines_split_across_chunks_are_joined():
+    buf = LineBuffer()
+    data = encode({"ev": "hello", "nonce": "n"}) + encode({"ev": "js", "id": 1, "result": 2})
+    first, second = data[:7], data[7:]
+    assert buf.feed(first) == []
+    lines = buf.feed(second)
+    assert [decode(line)["ev"] for line in lines] == ["hello", "js"]
+    assert buf.feed(b"\n\n") == []  # blank lines are not messages
+
+
+@pytest.mark.parametrize("line", [b"not json", b"[1, 2]", b'{"other": 1}', b'{"cmd": 3}',
+                                  b"\xff\xfe"])
+def test_what_is_not_a_command_or_event_is_refused(line):
+    with pytest.raises(ProtocolError):
+        decode(line)
+
+
+def test_an_endless_line_is_refused_and_forgotten():
+    buf = LineBuffer()
+    with pytest.raises(ProtocolError):
+        buf.feed(b"x" * (MAX_LINE + 1))
+    assert buf.feed(encode({"ev": "hello"})) == [encode({"ev": "hello"}).rstrip(b"\n")]
+
+
+def test_javascript_results_become_json():
+    class Odd:
+        def __str__(self) -> str:
+            return "odd"
+
+    assert jsonable({"a": [1, 2.5, None, True, ("t",)], 3: Odd()}) == {
+        "a": [1, 2.5, None, True, ["t"]], "3": "odd"}
+
+
+def test_every_forwarded_signal_exists_on_both_browsers_with_its_arguments():
+    from dentally_setup.gui.remote_browser import RemoteLinkBrowser
+    from dentally_setup.gui.webview import LinkBrowser
+
+    for name in FORWARDED_SIGNALS:
+        assert hasattr(LinkBrowser, name) and hasattr(RemoteLinkBrowser, name), name
