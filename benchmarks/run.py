@@ -27,6 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import BENCH, MB, PYTHON, ROOT, child_env, median, run_measured, run_script
 
+# A person reads the Stripe status page ("Next, Stripe's own page opens...") before Next.
+READ_STATUS_S = 1.0
+
 # On Windows the console front door (the windowed DentallySetup.exe has no stdout).
 DIST_APP = ROOT / "dist" / "DentallySetup" / (
     "dentally-setup.exe" if sys.platform == "win32" else "DentallySetup")
@@ -66,18 +69,21 @@ def startup(runs: int, home: Path, frozen: Path | None) -> dict:
 
 def link_page(runs: int, home: Path) -> dict:
     env = child_env(home)
-    app_runs, bare_runs = [], []
+    app_runs, bare_runs, read_runs = [], [], []
     for i in range(runs):
         bare_runs.append(run_script("bare_webview.py", [], env))
         app_runs.append(run_script("app_link_page.py", [], env))
+        read_runs.append(run_script("app_link_page.py", [str(READ_STATUS_S)], env))
         log(f"link page run {i + 1}/{runs}: bare {bare_runs[-1]['link_page_s']:.3f}s, "
-            f"app {app_runs[-1]['link_page_s']:.3f}s")
+            f"app {app_runs[-1]['link_page_s']:.3f}s, "
+            f"app after {READ_STATUS_S:g} s on the status page {read_runs[-1]['link_page_s']:.3f}s")
 
     def med(key: str, rs: list) -> float:
         return median([r[key] for r in rs])
 
     return {
         "app_s": med("link_page_s", app_runs),
+        "read_s": med("link_page_s", read_runs),
         "bare_s": med("link_page_s", bare_runs),
         "stall_ms": med("link_stall_ms", app_runs),
         "start_pss": med("start_pss_mb", app_runs),
@@ -200,9 +206,15 @@ def table(r: dict, runs: int) -> str:
                  f"{len(lp['with_web_processes'])} while shown "
                  f"({', '.join(lp['with_web_processes'])})",
                  "—", "0", verdict(not left)))
+    ratio = lp["read_s"] / lp["bare_s"]
+    rows.append(("Link page: enter → Stripe's (sandbox) page painted, after "
+                 f"{READ_STATUS_S:g} s on the status page (the web host starts on the sign-in "
+                 "page)", f"{lp['read_s']:.3f} s",
+                 f"{lp['bare_s']:.3f} s (bare QWebEngineView script)",
+                 f"{ratio:.2f}×", "≤ 1.5×", verdict(ratio <= 1.5)))
     ratio = lp["app_s"] / lp["bare_s"]
-    rows.append(("Link page: enter → Stripe's (sandbox) page painted (Next pressed the moment "
-                 "the status page is ready; the web host was started on the sign-in page)",
+    rows.append(("Link page, worst case: Next pressed the moment each page is ready (about "
+                 "0.1 s from the sign-in page to the link page: the web host is still starting)",
                  f"{lp['app_s']:.3f} s", f"{lp['bare_s']:.3f} s (bare QWebEngineView script)",
                  f"{ratio:.2f}×", "≤ 1.5×", verdict(ratio <= 1.5)))
     rs = r["resp"]
