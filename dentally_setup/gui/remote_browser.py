@@ -24,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
+    QEvent,
     QObject,
     QProcess,
     QProcessEnvironment,
@@ -363,6 +364,33 @@ class _Holder(QWidget):
         self.resized.emit(self.width(), self.height())
 
 
+class _ClickBack(QObject):
+    """While the host's window has the keyboard, a click anywhere in our own window takes
+    it back (X11 only: Windows moves the keyboard between the two windows by itself).
+    Application-wide, as a click may land on any widget; only while the page is shown, and
+    never with QtWebEngine in this process (such a filter crashes PySide6 there)."""
+
+    def __init__(self, browser: RemoteLinkBrowser) -> None:
+        super().__init__(browser)
+        self._browser = browser
+        self._app = QCoreApplication.instance()
+        if QGuiApplication.platformName() == "xcb" and self._app is not None:
+            self._app.installEventFilter(self)
+        else:
+            self._app = None
+
+    def remove(self) -> None:
+        if self._app is not None:
+            self._app.removeEventFilter(self)
+            self._app = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.MouseButtonPress and self._browser.keyboard_in_page
+                and isinstance(watched, QWidget) and watched.window() is self._browser.window()):
+            self._browser.keyboard_back()
+        return False
+
+
 class RemoteLinkBrowser(BrowserSignals):
     """Stripe's page in a web host process, with LinkBrowser's signals and methods."""
 
@@ -388,6 +416,10 @@ class RemoteLinkBrowser(BrowserSignals):
         self.host.message.connect(self._on_event)
         self.host.ended.connect(self._host_ended)
         self._holder.tabbedIn.connect(self._give_keyboard)
+        # Whether the host's window has the keyboard (X11: then a click on our own widgets
+        # must take it back, as the window manager sees our window as focused already).
+        self.keyboard_in_page = False
+        self._click_back = _ClickBack(self)
         embed = int(self._holder.winId()) if QGuiApplication.platformName() != "offscreen" else 0
         self.host.send({"cmd": "open", "prefix": redirect_prefix, "hosts": list(allowed_hosts),
                         "embed": embed, "w": max(self._holder.width(), 100),
@@ -445,6 +477,9 @@ class RemoteLinkBrowser(BrowserSignals):
         self.host.ended.disconnect(self._host_ended)
         self.host.stop()
         self._holder.hide()
+        self._click_back.remove()
+        if self.keyboard_in_page:
+            self.keyboard_back()
 
     # ---- internals --------------------------------------------------------------------
 
@@ -464,6 +499,8 @@ class RemoteLinkBrowser(BrowserSignals):
                 callback(msg.get("result"))
         elif ev == "grabbed":
             self._grabbed(int(msg.get("id") or 0), bool(msg.get("ok")))
+        elif ev == "keyboard_taken":
+            self.keyboard_in_page = True
         elif ev == "focus_out":
             self._take_keyboard_back(bool(msg.get("forward")))
         elif ev == "opened" and not msg.get("embedded"):
@@ -480,19 +517,25 @@ class RemoteLinkBrowser(BrowserSignals):
             self._holder.hide()  # the portal's page is never shown
         getattr(self, name).emit(*args)
 
+    def keyboard_back(self) -> None:
+        """The app's window takes the keyboard back from the host's."""
+        from dentally_setup.gui.x11focus import give_focus
+
+        self.keyboard_in_page = False
+        if not give_focus(int(self.window().winId())):
+            self.window().activateWindow()
+
     def _give_keyboard(self, backward: bool) -> None:
         """Tab reached the page: the host takes the keyboard and puts it on the page's
         first (or last) control."""
         self.host.send({"cmd": "focus", "backward": backward})
+        self.keyboard_in_page = True
 
     def _take_keyboard_back(self, forward: bool) -> None:
         """Tab went past the page's last control (or Shift+Tab before its first): the
         keyboard comes back to the app, on the control after (or before) the page."""
         log.info("keyboard back from Stripe's page")
-        from dentally_setup.gui.x11focus import give_focus
-
-        if not give_focus(int(self.window().winId())):
-            self.window().activateWindow()
+        self.keyboard_back()
         self._holder.quiet_focus = True
         self._holder.setFocus(Qt.FocusReason.OtherFocusReason)
         widget: QWidget | None = self._holder
@@ -526,4 +569,7 @@ class RemoteLinkBrowser(BrowserSignals):
         log.warning("the web host ended while the page was shown: %s", why)
         self._closed = True
         self._holder.hide()
+        self._click_back.remove()
+        if self.keyboard_in_page:
+            self.keyboard_back()
         self.stripeError.emit(*PAGE_CRASHED)

@@ -81,6 +81,41 @@ class _KeepInside(QObject):
         return False
 
 
+class _ClickFocus(QObject):
+    """A click in Stripe's page gives the keyboard to the host's window. The window manager
+    gives the keyboard to the app's top-level window (ours is inside it, from another
+    process), and X then sends keys here only while the pointer is over the page.
+
+    It watches the widget Chromium draws into, once it exists (after a load), not the whole
+    application: an application-wide event filter crashes PySide6 with QtWebEngine."""
+
+    def __init__(self, window: QWidget, browser: LinkBrowser,
+                 took: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._browser = browser
+        self._took = took
+        self._watched: QWidget | None = None
+        browser.pageKind.connect(self._watch)
+        browser.painted.connect(self._watch)
+
+    def _watch(self, *_args: object) -> None:
+        target = self._browser.page_widget()
+        if target is not None and target is not self._watched:
+            target.installEventFilter(self)
+            self._watched = target
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Qt's idea of the active window is no guide here (it says active while X sends
+        # the keys elsewhere), so every click asks.
+        if event.type() == QEvent.Type.MouseButtonPress:
+            from dentally_setup.gui.x11focus import give_focus
+
+            if give_focus(int(self._window.winId())):
+                self._took()
+        return False
+
+
 class _TabEdges(QWidget):
     """The host's window: the browser and one invisible tab stop. Tab past the page's last
     control (or Shift+Tab before its first) lands on the stop, since it is the only other
@@ -226,6 +261,8 @@ class WebHost:
         window.show()
         if embedded:
             self._inside.apply()  # show() makes a widget's window top-level again
+            self._clicks = _ClickFocus(window, browser, lambda: self.send(
+                {"ev": "keyboard_taken"}))
         self.window = window
         self.browser = browser
         log.info("web host ready in %.0f ms (embedded in the app's window: %s)",

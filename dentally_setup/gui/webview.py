@@ -193,6 +193,10 @@ class LinkBrowser(BrowserSignals):
             return False
         return bool(self._view.grab().save(path, "PNG"))
 
+    def page_widget(self) -> QWidget | None:
+        """The widget Chromium draws the page into (it exists once a page has loaded)."""
+        return None if self._closed else self._view.focusProxy()
+
     def focus_edge(self, last: bool) -> None:
         """Give the keyboard to the page, on its first (or last) control, as a browser does
         when Tab (or Shift+Tab) enters a page. Chromium leaves that to the embedder."""

@@ -777,7 +777,7 @@
 <context>
     <name>RemoteLinkBrowser</name>
     <message>
-        <location filename="../../dentally_setup/gui/remote_browser.py" line="+391"/>
+        <location filename="../../dentally_setup/gui/remote_browser.py" line="+408"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1345,7 +1345,7 @@
 <context>
     <name>_Holder</name>
     <message>
-        <location filename="../../dentally_setup/gui/remote_browser.py" line="-36"/>
+        <location filename="../../dentally_setup/gui/remote_browser.py" line="-51"/>
         <source>Opening Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
