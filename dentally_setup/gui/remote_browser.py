@@ -421,9 +421,11 @@ class RemoteLinkBrowser(BrowserSignals):
         self.keyboard_in_page = False
         self._click_back = _ClickBack(self)
         embed = int(self._holder.winId()) if QGuiApplication.platformName() != "offscreen" else 0
+        # No size until the placeholder is laid out (its first resize sends one).
+        laid_out = self._holder.isVisible()
         self.host.send({"cmd": "open", "prefix": redirect_prefix, "hosts": list(allowed_hosts),
-                        "embed": embed, "w": max(self._holder.width(), 100),
-                        "h": max(self._holder.height(), 100)})
+                        "embed": embed, "w": self._holder.width() if laid_out else 0,
+                        "h": self._holder.height() if laid_out else 0})
 
     # ---- LinkBrowser's API ------------------------------------------------------------
 

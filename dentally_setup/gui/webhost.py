@@ -170,6 +170,7 @@ class WebHost:
         self._lines = LineBuffer()
         self.browser: LinkBrowser | None = None
         self.window: QWidget | None = None  # the browser between its tab stops
+        self._inside: _KeepInside | None = None
         socket.readyRead.connect(self._read)
 
     def send(self, message: dict[str, Any]) -> None:
@@ -206,7 +207,7 @@ class WebHost:
         elif cmd == "load":
             browser.load(str(msg["url"]))
         elif cmd == "size":
-            window.resize(int(msg["w"]), int(msg["h"]))
+            self._show(int(msg["w"]), int(msg["h"]))
         elif cmd == "focus":
             # Tab reached Stripe's page in the app: the keyboard goes to the page, at its
             # first control (or its last, for Shift+Tab), as in a browser.
@@ -248,7 +249,7 @@ class WebHost:
             getattr(browser, name).connect(
                 lambda *args, _name=name: self.send(
                     {"ev": "signal", "name": _name, "args": jsonable(list(args))}))
-        width, height = int(msg.get("w") or 800), int(msg.get("h") or 600)
+        width, height = int(msg.get("w") or 0), int(msg.get("h") or 0)
         parent_id = msg.get("embed")
         window.winId()
         embedded = False
@@ -257,17 +258,30 @@ class WebHost:
             if holder is not None:
                 self._inside = _KeepInside(window, holder)
                 embedded = True
-        window.setGeometry(0, 0, width, height)
-        window.show()
         if embedded:
-            self._inside.apply()  # show() makes a widget's window top-level again
             self._clicks = _ClickFocus(window, browser, lambda: self.send(
                 {"ev": "keyboard_taken"}))
         self.window = window
         self.browser = browser
+        if width > 0 and height > 0:
+            self._show(width, height)
+        # else the app's placeholder is not laid out yet: shown at its first "size", so the
+        # page never flashes up at a made-up size inside the app's window.
         log.info("web host ready in %.0f ms (embedded in the app's window: %s)",
                  (time.perf_counter() - started) * 1000, embedded)
         self.send({"ev": "opened", "embedded": embedded})
+
+    def _show(self, width: int, height: int) -> None:
+        window = self.window
+        if window is None:
+            return
+        if window.isVisible():
+            window.resize(width, height)
+            return
+        window.setGeometry(0, 0, width, height)
+        window.show()
+        if self._inside is not None:
+            self._inside.apply()  # show() makes a widget's window top-level again
 
     def _quit(self) -> None:
         from PySide6.QtCore import QCoreApplication, QTimer

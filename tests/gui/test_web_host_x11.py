@@ -133,6 +133,8 @@ def test_stripes_page_is_inside_the_apps_window_on_x11(tmp_path, qtbot):
                 return False
             host = max(foreign, key=lambda w: tree.rect(w)[2] * tree.rect(w)[3])
             found.update(app=tree.rect(top), host=tree.rect(host))
+            if tree.rect(host)[2] < 300:
+                return False  # shown but not yet at the placeholder's size: look again
             found["other_tops"] = [tree.rect(w) for w in tops if client(w) == client(host)]
             return True
 
