@@ -87,6 +87,7 @@ def link_page(runs: int, home: Path) -> dict:
         "bare_s": med("link_page_s", bare_runs),
         "stall_ms": med("link_stall_ms", app_runs),
         "start_pss": med("start_pss_mb", app_runs),
+        "start_rss": med("start_rss_mb", app_runs),
         "before_pss": med("before_pss_mb", app_runs),
         "with_web_pss": med("with_web_pss_mb", app_runs),
         "after_pss": med("after_pss_mb", app_runs),
@@ -196,9 +197,11 @@ def table(r: dict, runs: int) -> str:
                  f"(with the page shown: {lp['with_web_pss']:.0f} MB PSS)",
                  f"{lp['before_pss']:.0f} / {lp['before_rss']:.0f} / {lp['before_own']:.0f} MB "
                  "just before entering it (the idle web host included); "
-                 f"{lp['start_pss']:.0f} MB PSS on the welcome page, before any web host",
+                 f"{lp['start_pss']:.0f} MB PSS, {lp['start_rss']:.0f} MB RSS on the welcome "
+                 "page, before any web host",
                  f"{delta:+.0f} MB PSS, {lp['after_rss'] - lp['before_rss']:+.0f} MB RSS; "
-                 f"{since_start:+.0f} MB PSS since the welcome page",
+                 f"since the welcome page {since_start:+.0f} MB PSS, "
+                 f"{lp['after_rss'] - lp['start_rss']:+.0f} MB RSS",
                  "≤ +20 MB", verdict(delta <= 20)))
     left = lp["after_processes"]
     rows.append(("Web view processes left after leaving the link page",

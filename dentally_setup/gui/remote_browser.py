@@ -256,6 +256,7 @@ _warm: WebHostProcess | None = None
 _warm_timer: QTimer | None = None
 _live: set[WebHostProcess] = set()  # hosts stay referenced until their process has ended
 _quit_hooked = False
+_stopped = False
 
 
 def _track(host: WebHostProcess) -> WebHostProcess:
@@ -273,6 +274,8 @@ def _track(host: WebHostProcess) -> WebHostProcess:
 def prewarm(software_rendering: bool = False) -> None:
     """Start a host now, so the link page finds one ready (the page before calls this)."""
     global _warm, _warm_timer
+    if _stopped:
+        return  # the app is quitting
     if _warm is not None and not _warm.finished:
         _warm_timer_restart()
         return
@@ -316,6 +319,8 @@ def take_host(software_rendering: bool = False) -> WebHostProcess:
 def stop_all() -> None:
     """At exit: every host is asked to quit and waited for (briefly), so none outlives
     the app and Qt does not destroy a QProcess whose process still runs."""
+    global _stopped
+    _stopped = True  # a page's late timer must not start another one now
     drop_warm()
     for host in list(_live):
         host.stop()
