@@ -64,7 +64,7 @@ _HARMLESS = (
 
 
 # Platforms where Stripe's page runs in the web host process, its window inside ours
-# (gui/remote_browser.py); elsewhere it runs in the app's own process.
+# (gui/link_browser.py); elsewhere it runs in the app's own process.
 EMBEDDING_PLATFORMS = ("windows", "xcb", "offscreen")
 
 
@@ -92,7 +92,9 @@ def web_view_in_process(platform: str) -> bool:
     return platform not in EMBEDDING_PLATFORMS
 
 
-def prepare_qt(software_rendering: bool = False) -> None:
+def prepare_qt(software_rendering: bool = False, *, webengine_here: bool | None = None) -> None:
+    """Before the QApplication. ``webengine_here``: QtWebEngine will run in this process
+    (the web host says so; the app works it out from the platform)."""
     from PySide6.QtCore import QCoreApplication
 
     route_qt_messages()
@@ -104,11 +106,13 @@ def prepare_qt(software_rendering: bool = False) -> None:
 
         os.environ.setdefault("QT_OPENGL", "software")
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_UseSoftwareOpenGL)
-    if web_view_in_process(expected_platform()):
+    if webengine_here is None:
+        webengine_here = web_view_in_process(expected_platform())
+    if webengine_here:
         from PySide6.QtCore import Qt
 
-        # QtWebEngine will start in this process (lazily, on the link page); it needs this
-        # set before the QApplication. The web host sets it in its own process.
+        # QtWebEngine will start in this process (lazily, on the link page or in the web
+        # host); it needs this set before the QApplication.
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     QCoreApplication.setOrganizationName("Dentally")
     QCoreApplication.setApplicationName("DentallySetup")

@@ -299,20 +299,13 @@ def _preload() -> None:
 
 def serve(server_name: str, software_rendering: bool = False) -> int:
     """The host's main: connect back to the app, then do as it says until it goes away."""
-    from dentally_setup.gui.qtsetup import chromium_flags, route_qt_messages
-
-    # Chromium reads its flags from the environment when QtWebEngine starts.
-    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering)
-    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtNetwork import QLocalSocket
     from PySide6.QtWidgets import QApplication
 
-    if software_rendering:
-        os.environ.setdefault("QT_OPENGL", "software")
-        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_UseSoftwareOpenGL)
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    QCoreApplication.setOrganizationName("Dentally")
-    QCoreApplication.setApplicationName("DentallySetup")
+    from dentally_setup.gui.qtsetup import prepare_qt
+
+    prepare_qt(software_rendering, webengine_here=True)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
 
@@ -326,7 +319,6 @@ def serve(server_name: str, software_rendering: bool = False) -> int:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    route_qt_messages()
     # The app closing the connection (or dying) ends the host, and Chromium with it.
     socket.disconnected.connect(app.quit)
     host.send({"ev": "hello", "nonce": os.environ.get(NONCE_ENV, ""), "pid": os.getpid()})

@@ -33,6 +33,7 @@ from dentally_setup.gui.browser_signals import BrowserSignals
 from dentally_setup.gui.paint_watch import PaintAfterLoad
 from dentally_setup.gui.security_keys import SecurityKeyGuard
 from dentally_setup.gui.webview_policy import (
+    FOCUS_EDGE_JS,
     LOAD_FAILED,
     PAGE_CRASHED,
     PROBE_JS,
@@ -49,16 +50,6 @@ from dentally_setup.gui.webview_policy import (
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_MS = 700
-# The first (or last) control a person can tab to; run in an isolated world.
-FOCUS_EDGE_JS = """(function (last) {
-  var all = document.querySelectorAll(
-    "a[href], button, input, select, textarea, [tabindex]");
-  var usable = Array.prototype.filter.call(all, function (e) {
-    return !e.disabled && e.tabIndex >= 0 && e.type !== "hidden" && e.offsetParent !== null;
-  });
-  var target = last ? usable[usable.length - 1] : usable[0];
-  if (target) { target.focus(); }
-})(%s)"""
 _ERR_ABORTED = -3  # Chromium's net::ERR_ABORTED: a navigation we (or the page) cancelled
 
 
@@ -111,10 +102,9 @@ class LinkBrowser(BrowserSignals):
             QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies
         )
         self._profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
-        if hasattr(QWebEngineProfile, "setPersistentPermissionsPolicy"):  # Qt 6.8+
-            self._profile.setPersistentPermissionsPolicy(
-                QWebEngineProfile.PersistentPermissionsPolicy.AskEveryTime
-            )
+        self._profile.setPersistentPermissionsPolicy(
+            QWebEngineProfile.PersistentPermissionsPolicy.AskEveryTime
+        )
         self._page = _PolicyPage(self._profile, self._guarded(self._on_navigation))
         settings = self._page.settings()
         # Our own message replaces Chromium's error page, so wording matches the app's.
@@ -145,15 +135,12 @@ class LinkBrowser(BrowserSignals):
             # with Windows sign-in), so we say so rather than ask for a password ourselves.
             (page.proxyAuthenticationRequired, self._on_proxy_auth),
             # Camera, microphone, location, notifications...: always denied.
-            (page.permissionRequested, self._deny_permission)
-            if hasattr(page, "permissionRequested")  # Qt 6.8+
-            else (page.featurePermissionRequested, self._deny_feature),
+            (page.permissionRequested, self._deny_permission),
         ]
-        if hasattr(page, "webAuthUxRequested"):  # Qt 6.7+
-            # Security keys and passkeys: see SecurityKeyGuard.
-            self._keys = SecurityKeyGuard(self)
-            self._keys.problem.connect(self.webAuthProblem)
-            slots.append((page.webAuthUxRequested, self._keys.watch))
+        # Security keys and passkeys: see SecurityKeyGuard.
+        self._keys = SecurityKeyGuard(self)
+        self._keys.problem.connect(self.webAuthProblem)
+        slots.append((page.webAuthUxRequested, self._keys.watch))
         # Downloads are not connected on purpose: Qt cancels a download nobody accepts.
         self._connections = [(signal, self._guarded(slot)) for signal, slot in slots]
         for signal, slot in self._connections:
@@ -397,12 +384,6 @@ class LinkBrowser(BrowserSignals):
     def _deny_permission(self, permission: Any) -> None:
         log.info("denied a %s permission request", permission.permissionType().name)
         permission.deny()
-
-    def _deny_feature(self, origin: QUrl, feature: QWebEnginePage.Feature) -> None:
-        log.info("denied a %s permission request", feature.name)
-        self._page.setFeaturePermission(
-            origin, feature, QWebEnginePage.PermissionPolicy.PermissionDeniedByUser
-        )
 
     def _on_render_terminated(self, status: Any, exit_code: int) -> None:
         log.warning("page renderer ended: %s (%s)", getattr(status, "name", status), exit_code)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "CONNECTED_ELSEWHERE_RE",
+    "FOCUS_EDGE_JS",
     "LOAD_FAILED",
     "PAGE_CRASHED",
     "PROBE_JS",
@@ -64,6 +65,17 @@ PROBE_JS = """(function () {
   return JSON.stringify(
     {kind: b.getAttribute("data-page") || "", text: text, json: json.slice(0, 20000)});
 })()"""
+
+# The first (or last) control a person can tab to; run in an isolated world.
+FOCUS_EDGE_JS = """(function (last) {
+  var all = document.querySelectorAll(
+    "a[href], button, input, select, textarea, [tabindex]");
+  var usable = Array.prototype.filter.call(all, function (e) {
+    return !e.disabled && e.tabIndex >= 0 && e.type !== "hidden" && e.offsetParent !== null;
+  });
+  var target = last ? usable[usable.length - 1] : usable[0];
+  if (target) { target.focus(); }
+})(%s)"""
 
 # Stripe's chooser says "This account is connected to another platform. Please create a
 # new account." (STRIPE.md). Matched loosely so a change of case or spacing still counts.

@@ -25,6 +25,7 @@ from dentally_setup.flow.steps import MAIN_PATH, Step
 from dentally_setup.gui.first_paint import after_first_paint
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.registry import LazyPages
 
 # QMessageBox, QUrl and the rest are imported where they are used, after the first paint:
 # PySide builds the Python side of a Qt class the first time it is imported (~2 ms for
@@ -37,34 +38,6 @@ if TYPE_CHECKING:
     from dentally_setup.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
-
-# Each page is built (and its module imported) when the wizard first goes to it, so the
-# window paints without paying for pages the person may never reach.
-PAGES: dict[Step, tuple[str, str]] = {
-    Step.WELCOME: ("welcome", "WelcomePage"),
-    Step.SIGN_IN: ("sign_in", "SignInPage"),
-    Step.STRIPE_STATUS: ("stripe_status", "StripeStatusPage"),
-    Step.GUIDANCE: ("guidance", "GuidancePage"),
-    Step.LINK: ("link", "LinkPage"),
-    Step.ACCOUNT_CHECK: ("account_check", "AccountCheckPage"),
-    Step.SETTINGS: ("payment_settings", "PaymentSettingsPage"),
-    Step.REVIEW: ("review", "ReviewPage"),
-    Step.DONE: ("done", "DonePage"),
-}
-
-
-class _Pages(dict[Step, BasePage]):
-    """The wizard's pages, each made and registered with the wizard on first use."""
-
-    def __init__(self, make: Callable[[Step], BasePage]) -> None:
-        super().__init__()
-        self._make = make
-
-    def __missing__(self, step: Step) -> BasePage:
-        page = self._make(step)
-        self[step] = page
-        return page
-
 
 class DemoWorld(Protocol):
     """What the wizard needs of the embedded sandbox (kept small so tests can fake it)."""
@@ -108,7 +81,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.resize(1180, 760)
-        self.pages = _Pages(self._make_page)
+        self.pages = LazyPages(state, lambda step, page: self.setPage(int(step), page))
         self.pages[Step.WELCOME]
         self.setStartId(int(Step.WELCOME))
         self.side_panel = self._side()  # keep a reference: PySide would free it
@@ -132,15 +105,6 @@ class SetupWizard(QWizard):
         # sheet will read the banner's kind then (a repolish now would only cost that paint).
         self._label_environment(None)
         after_first_paint(self, self._settle)
-
-    def _make_page(self, step: Step) -> BasePage:
-        import importlib
-
-        module, name = PAGES[step]
-        cls = getattr(importlib.import_module(f"dentally_setup.gui.pages.{module}"), name)
-        page: BasePage = cls(self.state)
-        self.setPage(int(step), page)
-        return page
 
     def validateCurrentPage(self) -> bool:
         """Before Qt moves on, make sure the page it moves to exists."""

@@ -409,7 +409,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+46"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+45"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -535,7 +535,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -777,7 +777,7 @@
 <context>
     <name>RemoteLinkBrowser</name>
     <message>
-        <location filename="../../dentally_setup/gui/remote_browser.py" line="+408"/>
+        <location filename="../../dentally_setup/gui/remote_browser.py" line="+133"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -936,7 +936,7 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../dentally_setup/gui/wizard.py" line="+106"/>
+        <location filename="../../dentally_setup/gui/wizard.py" line="+79"/>
         <source> — DEMO (no real money)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -981,7 +981,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+30"/>
         <source>Environment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1070,12 +1070,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+80"/>
+        <location line="+90"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-88"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1135,7 +1135,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+62"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>

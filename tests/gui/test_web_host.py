@@ -16,8 +16,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dentally_setup.flow.steps import Step
-from dentally_setup.gui import remote_browser
-from dentally_setup.gui.remote_browser import RemoteLinkBrowser, WebHostProcess
+from dentally_setup.gui import webhost_process
+from dentally_setup.gui.remote_browser import RemoteLinkBrowser
+from dentally_setup.gui.webhost_process import WebHostProcess
 
 LEFT = Qt.MouseButton.LeftButton
 WEBENGINE_LIB = "libQt6WebEngineCore"
@@ -96,41 +97,41 @@ def test_the_host_is_started_ahead_and_used_by_the_link_page(make_wizard):
     h = make_wizard()
     h.next()
     h.wait_ready(Step.SIGN_IN)
-    h.qtbot.waitUntil(lambda: remote_browser._warm is not None, timeout=5000)
-    warm = remote_browser._warm
+    h.qtbot.waitUntil(lambda: webhost_process._warm is not None, timeout=5000)
+    warm = webhost_process._warm
     assert not warm.finished
     h.next()
     h.wait_ready(Step.STRIPE_STATUS)
-    assert remote_browser._warm is warm  # the status page keeps the same one
+    assert webhost_process._warm is warm  # the status page keeps the same one
     h.next()
     h.wait_step(Step.LINK)
     browser = h.wait_stripe_page("signin")
-    assert browser.host is warm and remote_browser._warm is None
+    assert browser.host is warm and webhost_process._warm is None
 
 
 def test_a_host_started_ahead_ends_when_the_portal_is_already_linked(make_wizard):
     h = make_wizard("already-linked")
     h.next()
     h.wait_ready(Step.SIGN_IN)
-    h.qtbot.waitUntil(lambda: remote_browser._warm is not None, timeout=5000)
-    warm = remote_browser._warm
+    h.qtbot.waitUntil(lambda: webhost_process._warm is not None, timeout=5000)
+    warm = webhost_process._warm
     h.next()
     h.wait_ready(Step.STRIPE_STATUS)
     h.next()
     h.wait_step(Step.ACCOUNT_CHECK)
     h.qtbot.waitUntil(lambda: warm.finished, timeout=10000)
-    assert remote_browser._warm is None
+    assert webhost_process._warm is None
 
 
 def test_an_unclaimed_host_ends_by_itself(qtbot, monkeypatch):
-    monkeypatch.setattr(remote_browser, "WARM_TTL_MS", 300)
-    remote_browser.prewarm()
-    warm = remote_browser._warm
+    monkeypatch.setattr(webhost_process, "WARM_TTL_MS", 300)
+    webhost_process.prewarm()
+    warm = webhost_process._warm
     assert warm is not None
     pid = warm.pid
     assert pid > 0 and not gone(pid)
     qtbot.waitUntil(lambda: warm.finished and gone(pid), timeout=15000)
-    assert remote_browser._warm is None
+    assert webhost_process._warm is None
 
 
 def test_a_process_that_cannot_prove_it_is_the_host_is_refused(qtbot):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import urllib.parse
 from typing import TYPE_CHECKING
 
@@ -206,6 +205,8 @@ class LinkPage(BasePage):
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
         # No session yet: a prefix no navigation can start with, until the portal answers.
+        from dentally_setup.gui.link_browser import make_link_browser
+
         browser = make_link_browser(PENDING_REDIRECT, hosts)
         browser.setAccessibleName(self.tr("Stripe's page"))
         browser.redirectReached.connect(self._stripe_part_over)
@@ -385,40 +386,3 @@ class LinkPage(BasePage):
 
     def nextId(self) -> int:
         return int(Step.ACCOUNT_CHECK)
-
-
-def make_link_browser(redirect_prefix: str,
-                      hosts: list[str]) -> LinkBrowser | RemoteLinkBrowser:
-    """Stripe's page in a web host process where the platform can show another process's
-    window inside ours (it ends with the page, giving all of Chromium's memory back), else
-    in the app's own process. Imported lazily: both are heavy."""
-    from dentally_setup.gui.remote_browser import use_web_host
-
-    if use_web_host():
-        from dentally_setup.gui.remote_browser import RemoteLinkBrowser
-
-        software = os.environ.get("QT_OPENGL") == "software"
-        return RemoteLinkBrowser(redirect_prefix, hosts, software_rendering=software)
-    from dentally_setup.gui.qtsetup import use_system_proxy
-    from dentally_setup.gui.webview import LinkBrowser
-
-    use_system_proxy()
-    return LinkBrowser(redirect_prefix, hosts)
-
-
-def prewarm_link_browser() -> None:
-    """The page before the link page calls this: a web host starts Python and Qt now, so
-    Stripe's page opens sooner. Nothing to do when the page runs in our own process."""
-    from dentally_setup.gui.remote_browser import prewarm, use_web_host
-
-    if use_web_host():
-        prewarm(software_rendering=os.environ.get("QT_OPENGL") == "software")
-
-
-def drop_warm_link_browser() -> None:
-    """No Stripe page ahead: end a web host started ahead of time, if there is one."""
-    import sys
-
-    module = sys.modules.get("dentally_setup.gui.remote_browser")
-    if module is not None:  # never started one: nothing to import, nothing to end
-        module.drop_warm()
