@@ -2,7 +2,9 @@
 
 Stripe's page runs in a web host process (gui/webhost.py) where the platform can show another
 process's window inside ours: it ends with the page, giving all of Chromium's memory back.
-Elsewhere (Wayland, macOS, or DENTALLY_WEBVIEW=inline) it runs in the app's own process.
+Elsewhere (Wayland, macOS, or DENTALLY_WEBVIEW=inline) it runs in the app's own process, and
+so it does while a screen reader runs: only there is Stripe's form inside the app's own
+accessibility tree, where a screen reader looks for it.
 Both browsers are imported lazily: they are heavy, and this module is not.
 """
 
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 
+from dentally_setup.gui.a11y import assistive_technology_active, switch_on_web_accessibility
 from dentally_setup.gui.qtsetup import web_view_in_process
 
 if TYPE_CHECKING:
@@ -23,7 +26,8 @@ if TYPE_CHECKING:
 
 def use_web_host() -> bool:
     """Whether Stripe's page runs in a web host process (else in the app's own process)."""
-    return not web_view_in_process(QGuiApplication.platformName())
+    return (not web_view_in_process(QGuiApplication.platformName())
+            and not assistive_technology_active())
 
 
 def _software_rendering() -> bool:
@@ -41,6 +45,8 @@ def make_link_browser(redirect_prefix: str,
     from dentally_setup.gui.qtsetup import use_system_proxy
     from dentally_setup.gui.webview import LinkBrowser
 
+    if assistive_technology_active():
+        switch_on_web_accessibility()
     use_system_proxy()
     return LinkBrowser(redirect_prefix, hosts)
 

@@ -28,6 +28,7 @@ from dentally_setup.flow.link import cancel_quietly, seconds_left, start_session
 from dentally_setup.flow.prefill import prefill_from_practice
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.portal.client import PortalClient
@@ -68,7 +69,7 @@ class LinkPage(BasePage):
         self.padlock = QLabel()
         self.padlock.setPixmap(QIcon(str(resource("padlock.svg"))).pixmap(QSize(16, 16)))
         self.padlock.setAccessibleName(self.tr("Secure connection"))
-        self.host = QLabel("")
+        self.host = ReadOutLabel(spoken=False)  # readable: where the page really is
         self.host.setAccessibleName(self.tr("Web page address"))
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -90,7 +91,7 @@ class LinkPage(BasePage):
         self.side = self._guidance_panel()
         self.web_row.addWidget(self.side)
         self.side.hide()
-        self.waiting = QLabel()
+        self.waiting = ReadOutLabel()  # how the link ended is read out
         self.waiting.setWordWrap(True)
         self.waiting.setAccessibleName(self.tr("Link progress"))
         self.stack.addWidget(self.web_area)
