@@ -42,7 +42,10 @@ def announce(label: QLabel, text: str, *, urgent: bool = False, spoken: bool = T
     """Show ``text`` in ``label`` and let a screen reader read it: as the label's description
     (or its name, when it has no name of its own: Qt then names a label by its text) and, once
     the label is on screen, spoken (``urgent``: at once, interrupting; else when the screen
-    reader is next quiet; not ``spoken``: only there to be read)."""
+    reader is next quiet; not ``spoken``: only there to be read). The same text again is
+    no news, and is not read again."""
+    if text == label.text():
+        return
     QLabel.setText(label, text)
     words = plain_text(text)
     if label.accessibleName():

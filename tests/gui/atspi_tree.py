@@ -4,9 +4,11 @@ the AT-SPI bus (pyatspi) and prints it as one JSON line.
 Run with the system's Python (/usr/bin/python3), not the project's virtualenv: Debian's
 python3-pyatspi lives in the system's site-packages and needs its PyGObject. The test that
 uses it (test_screen_reader.py) runs it as a separate process, as a real assistive
-technology is one. Usage: atspi_tree.py [--enable] [APP_NAME]
-  --enable   first tell the bus that an assistive technology is running (what Orca does
-             when it starts: org.a11y.Status IsEnabled and ScreenReaderEnabled), then exit.
+technology is one. Usage: atspi_tree.py [--enable | --listen] [APP_NAME]
+  --enable   tell the bus that an assistive technology is running (what Orca does when it
+             starts: org.a11y.Status IsEnabled and ScreenReaderEnabled), then exit.
+  --listen   print, one JSON line each, the events a screen reader speaks from: what an
+             application announces, and descriptions that change; until stopped.
 """
 
 from __future__ import annotations
@@ -32,6 +34,32 @@ def enable() -> None:
                       "Set", GLib.Variant("(ssv)", ("org.a11y.Status", prop,
                                                     GLib.Variant("b", True))),
                       None, Gio.DBusCallFlags.NONE, 3000, None)
+
+
+LISTENED = ("object:announcement", "object:property-change:accessible-description",
+            "object:property-change:accessible-name")
+
+
+def listen() -> None:
+    from gi.repository import Atspi  # type: ignore[import-not-found]
+
+    def heard(event: Any) -> None:
+        try:
+            source = event.source
+            name = source.get_name() if source is not None else ""
+            role = source.get_role_name() if source is not None else ""
+            described = source.get_description() if source is not None else ""
+        except Exception:  # the object went away before we asked
+            name = role = described = ""
+        said = event.any_data if isinstance(event.any_data, str) else ""
+        print(json.dumps({"type": event.type, "role": role, "name": name,
+                          "description": described, "said": said}), flush=True)
+
+    listener = Atspi.EventListener.new(heard)
+    for kind in LISTENED:
+        listener.register(kind)
+    print(json.dumps({"type": "listening"}), flush=True)
+    Atspi.event_main()
 
 
 def node(acc: Any, depth: int, budget: list[int]) -> dict[str, Any]:
@@ -75,6 +103,10 @@ def main(argv: list[str]) -> int:
 
     gi.require_version("Atspi", "2.0")
     from gi.repository import Atspi  # type: ignore[import-not-found]
+
+    if "--listen" in argv:
+        listen()
+        return 0
 
     # A busy or stuck application must not hang the reader: 3 s per call at most.
     Atspi.set_timeout(3000, 5000)

@@ -64,6 +64,12 @@ class Desktop:
         assert out.returncode == 0, out.stderr[-2000:]
         return list(json.loads(out.stdout))
 
+    def listen(self, heard: Path) -> subprocess.Popen[bytes]:
+        """What the screen reader hears (announcements, changed descriptions) into ``heard``,
+        one JSON line each, until stopped."""
+        return subprocess.Popen([SYSTEM_PYTHON, str(CLIENT), "--listen"], env=self.env,
+                                stdout=heard.open("wb"), stderr=subprocess.DEVNULL)
+
     def screen_reader_starts(self) -> None:
         """What Orca does as it starts: tell the bus an assistive technology is running."""
         subprocess.run([SYSTEM_PYTHON, str(CLIENT), "--enable"], env=self.env, timeout=60,
@@ -204,6 +210,9 @@ class Reading:
 def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
                                             qtbot: Any) -> None:
     desktop.screen_reader_starts()
+    heard_file = tmp_path / "heard.jsonl"
+    listener = desktop.listen(heard_file)
+    qtbot.waitUntil(lambda: "listening" in heard_file.read_text(), timeout=30000)
     env = dict(desktop.env, DENTALLY_SETUP_HOME=str(tmp_path / "app-home"))
     # The autopilot waits 2.5 s on each page and each Stripe screen: time to read the tree.
     app = subprocess.Popen(
@@ -224,6 +233,10 @@ def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
         if app.poll() is None:
             app.kill()
             app.wait(timeout=10)
+        listener.terminate()
+        listener.wait(timeout=10)
+    heard = [json.loads(line) for line in heard_file.read_text().splitlines()]
+    print("\n".join(f"heard: {h}" for h in heard))
     assert out.strip(), err[-3000:]
     report = json.loads(out.strip().splitlines()[-1])
     assert report["outcome"] == "linked", err[-3000:]
@@ -253,3 +266,13 @@ def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
     assert reading.stripe_form_inside, said
     assert not reading.stripe_form_elsewhere
     assert reading.other_apps == {0}
+    # Results are spoken as they appear: announced by the app, not only there to be found.
+    said_aloud = [(h["name"], h["said"]) for h in heard if h["type"] == "object:announcement"]
+    for label, words in (("Sign-in result", "Signed in."),
+                         ("Stripe link status", "not linked to Stripe yet"),
+                         ("Link progress", "Linked."),
+                         ("Whether the account can take payments", "Ready"),
+                         ("Changes to be saved", "Saved.")):
+        assert any(n == label and words in s for n, s in said_aloud), (label, said_aloud)
+    # Said once: the same words again are not news.
+    assert len(said_aloud) == len(set(said_aloud)), said_aloud

@@ -56,13 +56,14 @@ class BasePage(QWizardPage):
         # the whole Qt namespace (~25 ms), which the first page's paint must not wait for.
         from PySide6.QtCore import Qt
 
-        label = ReadOutLabel(text)  # its later texts (results) are read out
+        label = ReadOutLabel()  # its texts (results) are read out
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setOpenExternalLinks(False)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if name:
             label.setAccessibleName(name)
+        label.setText(text)  # named first: the text is then its description
         self.body.addWidget(label)
         return label
 
