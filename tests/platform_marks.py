@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 
 import pytest
-from _pytest.mark.structures import Mark
+from pytest import Mark
 
 # marker -> (the platforms it runs on, as sys.platform prefixes; how the skip line names them)
 PLATFORM_MARKERS: dict[str, tuple[tuple[str, ...], str]] = {
