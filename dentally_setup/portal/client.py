@@ -23,13 +23,14 @@ from collections.abc import Callable
 from typing import Any
 
 from dentally_setup import __version__
-from dentally_setup.portal.address import check_portal_url, is_loopback_host
+from dentally_setup.portal.address import check_portal_url, is_loopback_host, origin
 from dentally_setup.portal.errors import (
     Cancelled,
     MalformedResponse,
     PortalError,
     PortalUnreachable,
     RateLimited,
+    RedirectRefused,
     SettingsChanged,
     error_for_status,
 )
@@ -48,10 +49,45 @@ from dentally_setup.portal.wire import (
     retry_after_seconds,
     ssl_context,
 )
+from dentally_setup.textsafe import printable
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the portal's own origin (scheme, host and port as
+    checked at sign-in). urllib's own handler copies every header, the bearer token
+    included, to wherever ``Location`` points, another host or plain http; so anything
+    else is refused before a connection is made, naming where it pointed."""
+
+    def __init__(self, portal_origin: str) -> None:
+        self._origin = portal_origin
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        parts = urllib.parse.urlsplit(newurl)
+        try:
+            target = origin(parts)
+            check_portal_url(f"{target}{parts.path}")
+        except (ValueError, PortalError):
+            target = ""
+        if not target or target != self._origin or parts.username or parts.password:
+            shown = printable(f"{parts.scheme}://{parts.netloc}{parts.path}"[:200])
+            log.warning("refused a %d redirect from %s to %s", code, req.full_url, shown)
+            fp.close()
+            raise RedirectRefused(shown, status=code)
+        log.info("following a %d redirect within the portal to %s", code, parts.path)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
 
 def new_idempotency_key() -> str:
     """A fresh key for one intended change; reuse it for every retry of that change."""
@@ -83,6 +119,7 @@ class PortalClient:
         self._clock = clock
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler(urllib.request.getproxies()),
+            _SameOriginRedirects(origin(urllib.parse.urlsplit(self.base_url))),
         ]
         if self.base_url.startswith("https:"):
             handlers.append(urllib.request.HTTPSHandler(context=ssl_context()))
@@ -205,7 +242,7 @@ class PortalClient:
             try:
                 return self._send_once(
                     method, path, payload, idempotency_key, headers,
-                    timeout=max(0.5, min(self.timeout, remaining)),
+                    timeout=max(0.5, min(self.timeout, remaining)), deadline=deadline,
                 )
             except RateLimited as exc:
                 wait = getattr(exc, "retry_after", 1.0)
@@ -237,6 +274,7 @@ class PortalClient:
         extra_headers: dict[str, str] | None,
         *,
         timeout: float,
+        deadline: float,
     ) -> Response:
         data = None
         headers = {
@@ -257,11 +295,12 @@ class PortalClient:
         started = time.monotonic()
         try:
             with self._opener.open(req, timeout=timeout) as resp:
-                status, resp_headers, raw = resp.status, dict(resp.headers.items()), read_body(resp)
+                status, resp_headers = resp.status, dict(resp.headers.items())
+                raw = read_body(resp, deadline, self.cancel, self._clock)
         except urllib.error.HTTPError as err:
             status, resp_headers = err.code, dict(err.headers.items()) if err.headers else {}
             try:
-                raw = read_body(err)
+                raw = read_body(err, deadline, self.cancel, self._clock) if err.fp else b""
             except (OSError, MalformedResponse):
                 raw = b""
         except (TimeoutError, urllib.error.URLError, OSError, ValueError) as err:

@@ -93,6 +93,21 @@ class InsecureAddress(PortalError):
         super().__init__("insecure_address", message)
 
 
+class RedirectRefused(PortalError):
+    """The portal (or something in front of it) answered with a redirect to another
+    address. The API token is only ever sent to the portal's own address, so the redirect
+    is not followed and nothing is retried; ``address`` is where it pointed."""
+
+    def __init__(self, address: str, *, status: int | None = None) -> None:
+        super().__init__(
+            "redirect_refused",
+            f"The portal's answer pointed to another address ({address}); the request "
+            "was not sent there.",
+            status=status,
+        )
+        self.address = address
+
+
 _BY_STATUS: dict[int, type[PortalError]] = {
     401: AuthError,
     403: AuthError,
