@@ -203,7 +203,7 @@ def test_cancel_stops_a_trickling_answer_promptly(trickle):
     def run() -> None:
         try:
             client.practice()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as exc:
             outcome.append(exc)
         finished.set()
 
@@ -247,7 +247,7 @@ def test_addresses_are_normalised(given, normal):
 def test_https_in_capitals_still_uses_the_os_trust_store():
     client = PortalClient("HTTPS://Portal.Example.COM/api", "t")
     assert client.base_url == "https://portal.example.com/api"
-    contexts = [h._context for h in client._opener.handlers  # noqa: SLF001
+    contexts = [h._context for h in client._opener.handlers
                 if isinstance(h, urllib.request.HTTPSHandler)]
     # Ours (truststore, the OS store) and only ours; without it urllib adds a default
     # handler whose context is None (Python's own CA bundle).
