@@ -10,6 +10,7 @@ POST or PUT only with the same Idempotency-Key. Everything ends within ``budget`
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
 import ssl
@@ -20,7 +21,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from dentally_setup import __version__
 from dentally_setup.portal.address import check_portal_url, is_loopback_host, origin
@@ -31,7 +32,6 @@ from dentally_setup.portal.errors import (
     PortalUnreachable,
     RateLimited,
     RedirectRefused,
-    SettingsChanged,
     error_for_status,
 )
 from dentally_setup.portal.models import (
@@ -49,9 +49,13 @@ from dentally_setup.portal.wire import (
     retry_after_seconds,
     ssl_context,
 )
+from dentally_setup.settings.shape import ShapeError
 from dentally_setup.textsafe import printable
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
 
@@ -87,6 +91,21 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
             raise RedirectRefused(shown, status=code)
         log.info("following a %d redirect within the portal to %s", code, parts.path)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _shape_checked(endpoint: Callable[P, T]) -> Callable[P, T]:
+    """An endpoint whose answer is read by the models' strict readers: an answer in the
+    wrong shape is the portal's fault, reported as ``MalformedResponse`` (DS-BAD) with the
+    field the readers named."""
+
+    @functools.wraps(endpoint)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return endpoint(*args, **kwargs)
+        except ShapeError as exc:
+            raise MalformedResponse(str(exc)) from None
+
+    return checked
 
 
 def new_idempotency_key() -> str:
@@ -134,10 +153,12 @@ class PortalClient:
 
     # ---- endpoints -------------------------------------------------------------------
 
+    @_shape_checked
     def practice(self) -> Practice:
         body = self._expect_obj(self.request("GET", "/v1/practice").body, "practice")
         return Practice.from_json(body.get("practice"))
 
+    @_shape_checked
     def appointment_types(self) -> list[AppointmentType]:
         body = self._expect_obj(self.request("GET", "/v1/appointment-types").body, "body")
         items = body.get("appointment_types")
@@ -147,15 +168,18 @@ class PortalClient:
             AppointmentType.from_json(t, f"appointment_types[{i}]") for i, t in enumerate(items)
         ]
 
+    @_shape_checked
     def stripe_link(self) -> StripeLink:
         body = self._expect_obj(self.request("GET", "/v1/payments/stripe").body, "body")
         return StripeLink.from_json(body.get("stripe"))
 
+    @_shape_checked
     def unlink(self) -> StripeLink:
         # DELETE is sent once: the contract promises retries only for GET and keyed writes.
         body = self._expect_obj(self.request("DELETE", "/v1/payments/stripe").body, "body")
         return StripeLink.from_json(body.get("stripe"))
 
+    @_shape_checked
     def create_link_session(
         self,
         landing: str = "login",
@@ -173,17 +197,20 @@ class PortalClient:
         )
         return LinkSession.from_json(self._expect_obj(resp.body, "body").get("link_session"))
 
+    @_shape_checked
     def link_session(self, session_id: str) -> LinkSession:
         path = f"/v1/payments/stripe/link-sessions/{_seg(session_id)}"
         return LinkSession.from_json(
             self._expect_obj(self.request("GET", path).body, "body").get("link_session")
         )
 
+    @_shape_checked
     def cancel_link_session(self, session_id: str) -> LinkSession:
         path = f"/v1/payments/stripe/link-sessions/{_seg(session_id)}/cancel"
         resp = self.request("POST", path, {}, idempotency_key=new_idempotency_key())
         return LinkSession.from_json(self._expect_obj(resp.body, "body").get("link_session"))
 
+    @_shape_checked
     def payment_settings(self, site_id: str) -> VersionedSettings:
         resp = self.request("GET", f"/v1/sites/{_seg(site_id)}/payment-settings")
         body = self._expect_obj(resp.body, "body")
@@ -191,6 +218,7 @@ class PortalClient:
             raise MalformedResponse("the portal sent payment settings without an ETag")
         return VersionedSettings(PaymentSettings.from_json(body.get("payment_settings")), resp.etag)
 
+    @_shape_checked
     def put_payment_settings(
         self,
         site_id: str,
@@ -203,16 +231,13 @@ class PortalClient:
         ``idempotency_key`` names this intended change: pass the same key again to retry
         it (after a crash, say) and the portal will not apply it twice.
         """
-        try:
-            resp = self.request(
-                "PUT",
-                f"/v1/sites/{_seg(site_id)}/payment-settings",
-                {"payment_settings": settings.input_json()},
-                idempotency_key=idempotency_key,
-                headers={"If-Match": etag},
-            )
-        except SettingsChanged as exc:
-            raise SettingsChanged(exc.message, exc.current, exc.etag) from None
+        resp = self.request(
+            "PUT",
+            f"/v1/sites/{_seg(site_id)}/payment-settings",
+            {"payment_settings": settings.input_json()},
+            idempotency_key=idempotency_key,
+            headers={"If-Match": etag},
+        )
         body = self._expect_obj(resp.body, "body")
         if not resp.etag:
             raise MalformedResponse("the portal saved the settings but sent no ETag")
@@ -330,11 +355,9 @@ class PortalClient:
             raise PortalUnreachable(
                 "proxy_auth", "The proxy asked for a user name and password.", status=407
             )
-        error = error_for_status(status, body)
+        error = error_for_status(status, body, headers_lc)
         if status == 429:
             error.retry_after = retry_after_seconds(headers_lc.get("retry-after"))  # type: ignore[attr-defined]
-        if isinstance(error, SettingsChanged):
-            error.etag = headers_lc.get("etag")
         raise error
 
     # ---- helpers -----------------------------------------------------------------------

@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dentally_setup.portal.models import AppointmentType, PaymentSettings
+from dentally_setup.settings.model import AppointmentType, PaymentSettings
 from dentally_setup.settings.money import MAXIMUM_MINOR, MoneyError, how_to_write, parse_money
 
 _SECTIONS: dict[str, set[str]] = {
