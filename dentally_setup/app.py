@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         # The app's own child process that shows Stripe's page (gui/webhost.py).
         from dentally_setup.gui.webhost import serve
 
-        return serve(args_in[-1], "--software-rendering" in args_in)
+        return serve(args_in[-1], "--software-rendering" in args_in,
+                     "--allow-scripts" in args_in)
     parser = gui_parser()
     args = parser.parse_args(args_in)
     if args.autopilot and not args.demo:

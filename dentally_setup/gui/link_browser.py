@@ -31,13 +31,16 @@ def _software_rendering() -> bool:
     return os.environ.get("QT_OPENGL") == "software"
 
 
-def make_link_browser(redirect_prefix: str,
-                      hosts: list[str]) -> LinkBrowser | RemoteLinkBrowser:
+def make_link_browser(redirect_prefix: str, hosts: list[str],
+                      allow_scripts: bool = False) -> LinkBrowser | RemoteLinkBrowser:
+    """``allow_scripts``: the demo (and its autopilot) click through the imitation of Stripe
+    by script; a web host refuses scripts otherwise."""
     if use_web_host():
         from dentally_setup.gui.remote_browser import RemoteLinkBrowser
 
         return RemoteLinkBrowser(redirect_prefix, hosts,
-                                 software_rendering=_software_rendering())
+                                 software_rendering=_software_rendering(),
+                                 allow_scripts=allow_scripts)
     from dentally_setup.gui.qtsetup import use_system_proxy
     from dentally_setup.gui.webview import LinkBrowser
 
@@ -45,13 +48,13 @@ def make_link_browser(redirect_prefix: str,
     return LinkBrowser(redirect_prefix, hosts)
 
 
-def prewarm_link_browser() -> None:
+def prewarm_link_browser(allow_scripts: bool = False) -> None:
     """The pages before the link page call this: a web host starts Python and Qt now, so
     Stripe's page opens sooner. Nothing to do when the page runs in our own process."""
     if use_web_host():
         from dentally_setup.gui.webhost_process import prewarm
 
-        prewarm(software_rendering=_software_rendering())
+        prewarm(software_rendering=_software_rendering(), allow_scripts=allow_scripts)
 
 
 def drop_warm_link_browser() -> None:

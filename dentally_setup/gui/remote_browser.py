@@ -42,10 +42,6 @@ from dentally_setup.gui.webview_policy import PAGE_CRASHED
 
 log = logging.getLogger(__name__)
 
-WARM_TTL_MS = 120_000  # an unclaimed warm host gives its memory back after two minutes
-QUIT_GRACE_MS = 3_000  # then the host is killed
-START_TIMEOUT_MS = 30_000
-
 
 # ---- the widget -------------------------------------------------------------------------
 
@@ -120,7 +116,8 @@ class RemoteLinkBrowser(BrowserSignals):
     """Stripe's page in a web host process, with LinkBrowser's signals and methods."""
 
     def __init__(self, redirect_prefix: str, allowed_hosts: Sequence[str],
-                 parent: QWidget | None = None, *, software_rendering: bool = False) -> None:
+                 parent: QWidget | None = None, *, software_rendering: bool = False,
+                 allow_scripts: bool = False) -> None:
         super().__init__(parent)
         self._closed = False
         self._host_name = ""
@@ -137,7 +134,7 @@ class RemoteLinkBrowser(BrowserSignals):
         self.setFocusProxy(self._holder)  # the tab stop for the page
         self._holder.resized.connect(self._send_size)
 
-        self.host = take_host(software_rendering)
+        self.host = take_host(software_rendering, allow_scripts)
         self.host.message.connect(self._on_event)
         self.host.ended.connect(self._host_ended)
         self._holder.tabbedIn.connect(self._give_keyboard)
@@ -221,6 +218,8 @@ class RemoteLinkBrowser(BrowserSignals):
         if ev == "signal":
             self._forward(str(msg.get("name")), msg.get("args") or [])
         elif ev == "js":
+            if msg.get("refused"):
+                log.warning("the web host refused to run a script (not the demo)")
             callback = self._callbacks.pop(int(msg.get("id") or 0), None)
             if callback is not None:
                 callback(msg.get("result"))

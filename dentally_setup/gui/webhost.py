@@ -165,8 +165,9 @@ class _Edge(QWidget):
 class WebHost:
     """Carries out the app's commands on one LinkBrowser and reports what it does."""
 
-    def __init__(self, socket: QLocalSocket) -> None:
+    def __init__(self, socket: QLocalSocket, allow_scripts: bool = False) -> None:
         self._socket = socket
+        self._allow_scripts = allow_scripts
         self._lines = LineBuffer()
         self.browser: LinkBrowser | None = None
         self.window: QWidget | None = None  # the browser between its tab stops
@@ -174,9 +175,16 @@ class WebHost:
         socket.readyRead.connect(self._read)
 
     def send(self, message: dict[str, Any]) -> None:
-        if self._socket.isValid():
-            self._socket.write(encode(message))
-            self._socket.flush()
+        if not self._socket.isValid():
+            return
+        try:
+            data = encode(message)
+        except (RecursionError, ValueError):  # a page's result nested too deeply for JSON
+            log.warning("a %s message could not be encoded; not sent",
+                        message.get("ev", "?"))
+            return
+        self._socket.write(data)
+        self._socket.flush()
 
     def _read(self) -> None:
         try:
@@ -194,6 +202,13 @@ class WebHost:
 
     def handle(self, msg: dict[str, Any]) -> None:
         cmd = msg.get("cmd")
+        if cmd == "js" and not self._allow_scripts:
+            # Outside the demo, nothing may script the real Stripe page a practice signs in
+            # on; the app's caller hears "refused" rather than waiting for ever.
+            log.warning("refused to run a script in Stripe's page (not the demo)")
+            if msg.get("id") is not None:
+                self.send({"ev": "js", "id": msg.get("id"), "result": None, "refused": True})
+            return
         if cmd == "open":
             self._open(msg)
             return
@@ -297,7 +312,14 @@ def _preload() -> None:
     import dentally_setup.gui.webview  # noqa: F401  (imported for its side effect: loaded)
 
 
-def serve(server_name: str, software_rendering: bool = False) -> int:
+def take_nonce() -> str:
+    """The one-time nonce from our environment, removed from it once read (so nothing this
+    process starts, Chromium's helpers included, inherits it)."""
+    return os.environ.pop(NONCE_ENV, "")
+
+
+def serve(server_name: str, software_rendering: bool = False,
+          allow_scripts: bool = False) -> int:
     """The host's main: connect back to the app, then do as it says until it goes away."""
     from PySide6.QtCore import QTimer
     from PySide6.QtNetwork import QLocalSocket
@@ -305,6 +327,7 @@ def serve(server_name: str, software_rendering: bool = False) -> int:
 
     from dentally_setup.gui.qtsetup import prepare_qt
 
+    nonce = take_nonce()
     prepare_qt(software_rendering, webengine_here=True)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
@@ -314,14 +337,14 @@ def serve(server_name: str, software_rendering: bool = False) -> int:
     if not socket.waitForConnected(10_000):
         print(f"web host: cannot reach the app ({socket.errorString()})", file=sys.stderr)
         return 3
-    host = WebHost(socket)
+    host = WebHost(socket, allow_scripts)
     handler = _SocketLogHandler(host.send)
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     # The app closing the connection (or dying) ends the host, and Chromium with it.
     socket.disconnected.connect(app.quit)
-    host.send({"ev": "hello", "nonce": os.environ.get(NONCE_ENV, ""), "pid": os.getpid()})
+    host.send({"ev": "hello", "nonce": nonce, "pid": os.getpid()})
     # While the person is still reading the page before, load QtWebEngine's code (not yet
     # Chromium itself): "open" then only has to start the browser.
     QTimer.singleShot(0, _preload)

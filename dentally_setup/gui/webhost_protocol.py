@@ -18,6 +18,10 @@ from typing import Any
 
 NONCE_ENV = "DENTALLY_WEBHOST_NONCE"
 SERVER_ARG = "--web-host"
+# On the host's command line when the app lets it run scripts in Stripe's page (the demo and
+# its autopilot click through the imitation of Stripe that way). Without it the host refuses
+# the "js" command: nothing may script the real Stripe page a practice signs in on.
+SCRIPTS_ARG = "--allow-scripts"
 
 # The LinkBrowser signals the host forwards, with their argument counts.
 FORWARDED_SIGNALS: dict[str, int] = {
@@ -52,6 +56,8 @@ def decode(line: bytes) -> dict[str, Any]:
         message = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from exc
+    except RecursionError as exc:  # thousands of nested brackets: not one of ours
+        raise ProtocolError("nested too deeply") from exc
     if not isinstance(message, dict) or not (
         isinstance(message.get("cmd"), str) or isinstance(message.get("ev"), str)
     ):

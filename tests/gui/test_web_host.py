@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -134,20 +135,94 @@ def test_an_unclaimed_host_ends_by_itself(qtbot, monkeypatch):
     assert webhost_process._warm is None
 
 
-def test_a_process_that_cannot_prove_it_is_the_host_is_refused(qtbot):
+def _impostor(host: WebHostProcess, first_line: bytes) -> Any:
+    """A local program of the same user that connects to the host's socket first."""
     from PySide6.QtNetwork import QLocalSocket
 
-    host = WebHostProcess()
     impostor = QLocalSocket()
     impostor.connectToServer(host._server.fullServerName())
     assert impostor.waitForConnected(5000)
-    with qtbot.waitSignal(host.ended, timeout=10000) as ended:
-        impostor.write(b'{"ev": "hello", "nonce": "guessed"}\n')
-        impostor.flush()
-    assert ended.args == ["did not identify itself"]
+    impostor.write(first_line)
+    impostor.flush()
+    return impostor
+
+
+@pytest.mark.parametrize("first_line", [
+    b'{"ev": "hello", "nonce": "guessed"}\n',
+    # Not ASCII: compared as text, this raised TypeError and the real host was then refused
+    # until the 30 s start timeout.
+    '{"ev": "hello", "nonce": "n\u00f6nce-\u00e9t\u00e9"}\n'.encode(),
+    b'{"ev": "hello", "nonce": 12}\n',
+    b'{"ev": "hello", "nonce": ' + b"[" * 100_000 + b"\n",
+])
+def test_a_process_that_cannot_prove_it_is_the_host_is_refused(qtbot, first_line):
+    """The impostor's connection is closed; the real host still connects, promptly."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    host = WebHostProcess()
+    with qtbot.waitSignal(host.hello, timeout=15000):
+        impostor = _impostor(host, first_line)
+        qtbot.waitUntil(
+            lambda: impostor.state() == QLocalSocket.LocalSocketState.UnconnectedState,
+            timeout=10000)
+    assert host.connected and not host.finished
+    impostor.abort()
+    host.stop()
     qtbot.waitUntil(lambda: host._process.state() == host._process.ProcessState.NotRunning,
                     timeout=10000)
-    impostor.abort()
+
+
+def test_the_web_host_gets_none_of_the_apps_secrets(qtbot, monkeypatch):
+    """The portal token, the demo token and the sandbox's Stripe key stay with the app."""
+    secrets = {"DENTALLY_PORTAL_TOKEN": "portal-secret-123",
+               "DENTALLY_DEMO_TOKEN": "demo-secret-456",
+               "DENTALLY_SANDBOX_STRIPE_KEY": "sk_test_789"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DENTALLY_TEST_UNRELATED_VISIBLE", "x")
+    monkeypatch.setenv("NOT_OURS_STAYS", "kept")
+    host = WebHostProcess()
+    with qtbot.waitSignal(host.hello, timeout=15000):
+        pass
+    environ = psutil.Process(host.pid).environ()
+    assert environ.get("NOT_OURS_STAYS") == "kept"  # the rest of the environment is passed on
+    assert not [name for name in environ if name.startswith("DENTALLY_")
+                and name != "DENTALLY_WEBHOST_NONCE"]
+    assert not any(value in "\n".join(environ.values()) for value in secrets.values())
+    host.stop()
+    qtbot.waitUntil(lambda: host._process.state() == host._process.ProcessState.NotRunning,
+                    timeout=10000)
+
+
+def test_the_host_takes_its_nonce_out_of_its_environment(monkeypatch):
+    from dentally_setup.gui.webhost import take_nonce
+    from dentally_setup.gui.webhost_protocol import NONCE_ENV
+
+    monkeypatch.setenv(NONCE_ENV, "abc123")
+    assert take_nonce() == "abc123"
+    assert NONCE_ENV not in os.environ  # Chromium's helpers, started later, never see it
+
+
+@pytest.mark.parametrize(("allow_scripts", "expected"), [(False, None), (True, "ran")])
+def test_scripts_run_in_stripes_page_only_when_the_app_allows_them(
+        qtbot, allow_scripts, expected):
+    """A host started for a real practice (no --allow-scripts) refuses the "js" command;
+    the demo's host runs it."""
+    host = WebHostProcess(allow_scripts=allow_scripts)
+    host.send({"cmd": "open", "prefix": "https://portal.example/cb",
+               "hosts": ["connect.stripe.com"], "embed": 0, "w": 0, "h": 0})
+    with qtbot.waitSignal(host.message, timeout=60000,
+                          check_params_cb=lambda m: m.get("ev") == "opened"):
+        pass
+    with qtbot.waitSignal(host.message, timeout=30000,
+                          check_params_cb=lambda m: m.get("ev") == "js") as answer:
+        host.send({"cmd": "js", "id": 7, "script": "'ran'"})
+    assert answer.args[0]["id"] == 7
+    assert answer.args[0]["result"] == expected
+    assert bool(answer.args[0].get("refused")) is not allow_scripts
+    host.stop()
+    qtbot.waitUntil(lambda: host._process.state() == host._process.ProcessState.NotRunning,
+                    timeout=15000)
 
 
 def test_killing_the_app_on_the_link_page_ends_every_web_process(tmp_path, qtbot):

@@ -61,7 +61,7 @@ class GuidancePage(BasePage):
     def initializePage(self) -> None:
         from dentally_setup.gui.link_browser import prewarm_link_browser
 
-        prewarm_link_browser()  # Stripe's page comes next
+        prewarm_link_browser(self.setup_wizard().demo is not None)  # Stripe's page next
         app = self.state.link.dentally_app_account if self.state.link else None
         if app is not None:
             who = self.tr("{name} ({id})").format(

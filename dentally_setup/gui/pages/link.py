@@ -207,7 +207,7 @@ class LinkPage(BasePage):
         # No session yet: a prefix no navigation can start with, until the portal answers.
         from dentally_setup.gui.link_browser import make_link_browser
 
-        browser = make_link_browser(PENDING_REDIRECT, hosts)
+        browser = make_link_browser(PENDING_REDIRECT, hosts, allow_scripts=demo is not None)
         browser.setAccessibleName(self.tr("Stripe's page"))
         browser.redirectReached.connect(self._stripe_part_over)
         browser.connectedElsewhere.connect(self.show_guidance)

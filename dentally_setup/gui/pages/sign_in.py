@@ -107,7 +107,7 @@ class SignInPage(BasePage):
             return
         from dentally_setup.gui.link_browser import prewarm_link_browser
 
-        prewarm_link_browser()
+        prewarm_link_browser(self.setup_wizard().demo is not None)
 
     def initializePage(self) -> None:
         # Stripe's page comes two pages on for most practices, and its process takes about

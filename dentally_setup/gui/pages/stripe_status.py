@@ -52,7 +52,7 @@ class StripeStatusPage(BasePage):
         # Stripe's page is usually next: keep (or start) its process (see the sign-in page).
         from dentally_setup.gui.link_browser import prewarm_link_browser
 
-        prewarm_link_browser()
+        prewarm_link_browser(self.setup_wizard().demo is not None)
         self.refresh()
 
     def cleanupPage(self) -> None:
