@@ -59,3 +59,12 @@ def test_every_forwarded_signal_exists_on_both_browsers_with_its_arguments():
 
     for name in FORWARDED_SIGNALS:
         assert hasattr(LinkBrowser, name) and hasattr(RemoteLinkBrowser, name), name
+
+
+@pytest.mark.parametrize("depth", [10_000, 200_000])
+def test_deeply_nested_json_is_a_bad_message_not_a_crash(depth):
+    """json.loads raises RecursionError on deep nesting; both sides read lines with
+    decode(), which must turn that into the ProtocolError they drop and log."""
+    line = b'{"ev": "signal", "args": ' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(ProtocolError):
+        decode(line)
