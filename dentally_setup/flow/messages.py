@@ -70,6 +70,13 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "The portal could not find what we asked for.",
         "The site may have been removed. Go back a step and try again.",
     ),
+    "unsafe_redirect_uri": (
+        "DS-L-REDIRECT",
+        "The portal asked for Stripe's page to return to an address that is not safe "
+        "(it must be https, with a path), so linking was stopped before Stripe's page opened.",
+        "Contact Dentally support with this code: the portal's settings need correcting. "
+        "Nothing was linked.",
+    ),
     "already_linked": (
         "DS-409L",
         "The portal is already linked to a Stripe account.",
