@@ -30,6 +30,8 @@ FLOW_TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP('flow', 'The token may not have permission to change payments; ask the practice owner.'),
     QT_TRANSLATE_NOOP('flow', 'The portal could not find what we asked for.'),
     QT_TRANSLATE_NOOP('flow', 'The site may have been removed. Go back a step and try again.'),
+    QT_TRANSLATE_NOOP('flow', "The portal asked for Stripe's page to return to an address that is not safe (it must be https, with a path), so linking was stopped before Stripe's page opened."),
+    QT_TRANSLATE_NOOP('flow', "Contact Dentally support with this code: the portal's settings need correcting. Nothing was linked."),
     QT_TRANSLATE_NOOP('flow', 'The portal is already linked to a Stripe account.'),
     QT_TRANSLATE_NOOP('flow', 'Go back to the Stripe status page to see which one, or unlink it first.'),
     QT_TRANSLATE_NOOP('flow', 'Stripe has not finished checking the linked account, so payments cannot be switched on yet.'),
