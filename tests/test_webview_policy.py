@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dentally_setup.gui import webview_policy
-from dentally_setup.gui.webview_policy import (
+from dentally_setup.gui.stripe_page import engine_policy as webview_policy
+from dentally_setup.gui.stripe_page.engine_policy import (
     Decision,
     NavigationPolicy,
     display_host,

@@ -21,7 +21,7 @@ from dentally_setup.gui.pages.review import ReviewPage
 from dentally_setup.gui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from dentally_setup.gui.webview import LinkBrowser
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
     from dentally_setup.gui.wizard import SetupWizard
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dentally_setup.flow.steps import Step
-from dentally_setup.gui import webhost_process
-from dentally_setup.gui.remote_browser import RemoteLinkBrowser
-from dentally_setup.gui.webhost_process import WebHostProcess
+from dentally_setup.gui.stripe_page import app_side_process as webhost_process
+from dentally_setup.gui.stripe_page.app_side_process import WebHostProcess
+from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
 
 LEFT = Qt.MouseButton.LeftButton
 WEBENGINE_LIB = "libQt6WebEngineCore"
@@ -195,8 +195,8 @@ def test_the_web_host_gets_none_of_the_apps_secrets(qtbot, monkeypatch):
 
 
 def test_the_host_takes_its_nonce_out_of_its_environment(monkeypatch):
-    from dentally_setup.gui.webhost import take_nonce
-    from dentally_setup.gui.webhost_protocol import NONCE_ENV
+    from dentally_setup.gui.stripe_page.host_side import take_nonce
+    from dentally_setup.gui.stripe_page.protocol import NONCE_ENV
 
     monkeypatch.setenv(NONCE_ENV, "abc123")
     assert take_nonce() == "abc123"
@@ -264,7 +264,7 @@ def test_killing_the_app_on_the_link_page_ends_every_web_process(tmp_path, qtbot
 def test_the_in_process_web_view_still_links(make_wizard, monkeypatch):
     """DENTALLY_WEBVIEW=inline (and platforms that cannot embed another process's window,
     such as Wayland) keep Stripe's page in the app's own process: the same flow works."""
-    from dentally_setup.gui.webview import LinkBrowser
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
     monkeypatch.setenv("DENTALLY_WEBVIEW", "inline")
     h = make_wizard()

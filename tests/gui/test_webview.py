@@ -24,8 +24,8 @@ if QCoreApplication.instance() is None:
 
 import shiboken6
 
-from dentally_setup.gui.webview import LinkBrowser
-from dentally_setup.gui.webview_policy import LOAD_FAILED
+from dentally_setup.gui.stripe_page.engine_policy import LOAD_FAILED
+from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
 TIMEOUT = 15_000  # ms; generous for a 2-core machine, never a fixed wait
 

@@ -59,7 +59,7 @@ class GuidancePage(BasePage):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("Continue to Stripe"))
 
     def initializePage(self) -> None:
-        from dentally_setup.gui.link_browser import prewarm_link_browser
+        from dentally_setup.gui.stripe_page.app_side_choice import prewarm_link_browser
 
         prewarm_link_browser(self.setup_wizard().demo is not None)  # Stripe's page next
         app = self.state.link.dentally_app_account if self.state.link else None

@@ -35,8 +35,8 @@ from dentally_setup.portal.models import LinkSession
 from dentally_setup.resources import resource
 
 if TYPE_CHECKING:
-    from dentally_setup.gui.remote_browser import RemoteLinkBrowser
-    from dentally_setup.gui.webview import LinkBrowser
+    from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class LinkPage(BasePage):
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
         # No session yet: a prefix no navigation can start with, until the portal answers.
-        from dentally_setup.gui.link_browser import make_link_browser
+        from dentally_setup.gui.stripe_page.app_side_choice import make_link_browser
 
         browser = make_link_browser(PENDING_REDIRECT, hosts, allow_scripts=demo is not None)
         browser.setAccessibleName(self.tr("Stripe's page"))

@@ -105,7 +105,7 @@ class SignInPage(BasePage):
         if self.working:
             QTimer.singleShot(PREWARM_DELAY_MS, self, self._prewarm_when_idle)
             return
-        from dentally_setup.gui.link_browser import prewarm_link_browser
+        from dentally_setup.gui.stripe_page.app_side_choice import prewarm_link_browser
 
         prewarm_link_browser(self.setup_wizard().demo is not None)
 

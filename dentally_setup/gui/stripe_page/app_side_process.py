@@ -18,15 +18,18 @@ import logging
 import os
 import secrets
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from dentally_setup.gui.webhost_protocol import (
+from dentally_setup.gui.stripe_page.protocol import (
     NONCE_ENV,
     SCRIPTS_ARG,
     SERVER_ARG,
+    Command,
+    Event,
     LineBuffer,
     ProtocolError,
     decode,
@@ -124,7 +127,7 @@ class WebHostProcess(QObject):
         if not self.connected:  # still starting: nothing to tidy up in it yet
             self._fail("no longer needed", kill=True)
             return
-        self.send({"cmd": "quit"})
+        self.send({"cmd": Command.QUIT})
         if self._process.state() != QProcess.ProcessState.NotRunning:
             QTimer.singleShot(QUIT_GRACE_MS, self, self._kill)
         self._server.close()
@@ -208,10 +211,27 @@ class WebHostProcess(QObject):
             except ProtocolError as exc:
                 log.warning("ignored a message from the web host: %s", exc)
                 continue
-            if msg.get("ev") == "log":
-                _relay_log(msg)
-            else:
+            try:
+                handler = self.HANDLERS.get(Event(str(msg.get("ev"))))
+            except ValueError:  # not an event: the browser logs and ignores it
+                handler = None
+            if handler is not None:
+                handler(self, msg)
+            else:  # the rest is for the browser (RemoteLinkBrowser.HANDLERS)
                 self.message.emit(msg)
+
+    def _on_log(self, msg: dict[str, Any]) -> None:
+        _relay_log(msg)
+
+    def _on_hello_again(self, _msg: dict[str, Any]) -> None:
+        log.warning("the web host said hello twice; ignored")
+
+    # The host's events this object handles itself (the first hello in _read_hello); the
+    # rest go out as ``message`` to the browser. A test holds both tables to Event.
+    HANDLERS: ClassVar[dict[Event, Callable[[WebHostProcess, dict[str, Any]], None]]] = {
+        Event.HELLO: _on_hello_again,
+        Event.LOG: _on_log,
+    }
 
     def _greeted(self) -> None:
         assert self._socket is not None
@@ -263,7 +283,7 @@ def _is_our_hello(msg: dict[str, Any], nonce: str) -> bool:
     """The host's hello carries the nonce; compared as bytes (a text comparison raises on a
     non-ASCII string) and in constant time."""
     given = msg.get("nonce")
-    return (msg.get("ev") == "hello" and isinstance(given, str)
+    return (msg.get("ev") == Event.HELLO and isinstance(given, str)
             and hmac.compare_digest(given.encode("utf-8"), nonce.encode("utf-8")))
 
 

@@ -1,8 +1,8 @@
-"""Stripe's page from a web host process (``webhost.py``), shown inside the link page.
+"""Stripe's page from a web host process (``host_side.py``), shown inside the link page.
 
 ``RemoteLinkBrowser`` has the signals and methods of ``LinkBrowser``, so the link page, the
 autopilot and the tests drive either the same way. Leaving the page ends the host process
-(``webhost_process.py``), and with it every Chromium process and the memory they held (an
+(``app_side_process.py``), and with it every Chromium process and the memory they held (an
 in-process QtWebEngine keeps both until the app exits).
 """
 
@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -33,12 +33,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from dentally_setup.gui.browser_signals import BrowserSignals
-from dentally_setup.gui.webhost_process import take_host
-from dentally_setup.gui.webhost_protocol import (
-    FORWARDED_SIGNALS,
-)
-from dentally_setup.gui.webview_policy import PAGE_CRASHED
+from dentally_setup.gui.stripe_page.app_side_process import take_host
+from dentally_setup.gui.stripe_page.engine_policy import PAGE_CRASHED
+from dentally_setup.gui.stripe_page.interface import StripeBrowser
+from dentally_setup.gui.stripe_page.protocol import FORWARDED_SIGNALS, Command, Event
+from dentally_setup.gui.stripe_page.x11focus import give_focus
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +111,7 @@ class _ClickBack(QObject):
         return False
 
 
-class RemoteLinkBrowser(BrowserSignals):
+class RemoteLinkBrowser(StripeBrowser):
     """Stripe's page in a web host process, with LinkBrowser's signals and methods."""
 
     def __init__(self, redirect_prefix: str, allowed_hosts: Sequence[str],
@@ -145,33 +144,28 @@ class RemoteLinkBrowser(BrowserSignals):
         embed = int(self._holder.winId()) if QGuiApplication.platformName() != "offscreen" else 0
         # No size until the placeholder is laid out (its first resize sends one).
         laid_out = self._holder.isVisible()
-        self.host.send({"cmd": "open", "prefix": redirect_prefix, "hosts": list(allowed_hosts),
-                        "embed": embed, "w": self._holder.width() if laid_out else 0,
+        self.host.send({"cmd": Command.OPEN, "prefix": redirect_prefix,
+                        "hosts": list(allowed_hosts), "embed": embed,
+                        "w": self._holder.width() if laid_out else 0,
                         "h": self._holder.height() if laid_out else 0})
 
     # ---- LinkBrowser's API ------------------------------------------------------------
 
     def set_redirect_prefix(self, redirect_prefix: str) -> None:
-        self.host.send({"cmd": "prefix", "prefix": redirect_prefix})
+        self.host.send({"cmd": Command.PREFIX, "prefix": redirect_prefix})
 
     def load(self, url: str) -> None:
-        self.host.send({"cmd": "load", "url": url})
+        self.host.send({"cmd": Command.LOAD, "url": url})
 
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
         if self._closed:
             return
         if callback is None:
-            self.host.send({"cmd": "js", "id": None, "script": script})
+            self.host.send({"cmd": Command.JS, "id": None, "script": script})
             return
         call_id = next(self._calls)
         self._callbacks[call_id] = callback
-        self.host.send({"cmd": "js", "id": call_id, "script": script})
-
-    def click(self, selector: str) -> None:
-        import json
-
-        self.run_js(f"(function(){{var e=document.querySelector({json.dumps(selector)});"
-                    "if(e){e.click();return true;}return false;})()")
+        self.host.send({"cmd": Command.JS, "id": call_id, "script": script})
 
     def snapshot(self, done: Callable[[], None]) -> None:
         """Fetch a picture of the host's page and paint it in the placeholder, so a
@@ -183,7 +177,7 @@ class RemoteLinkBrowser(BrowserSignals):
         os.close(fd)
         call_id = next(self._calls)
         self._grabs[call_id] = (path, done)
-        self.host.send({"cmd": "grab", "id": call_id, "path": path})
+        self.host.send({"cmd": Command.GRAB, "id": call_id, "path": path})
 
     def current_host(self) -> str:
         return "" if self._closed else self._host_name
@@ -209,27 +203,40 @@ class RemoteLinkBrowser(BrowserSignals):
 
     def _send_size(self, width: int, height: int) -> None:
         if not self._closed:
-            self.host.send({"cmd": "size", "w": width, "h": height})
+            self.host.send({"cmd": Command.SIZE, "w": width, "h": height})
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         if self._closed:
             return
-        ev = msg.get("ev")
-        if ev == "signal":
-            self._forward(str(msg.get("name")), msg.get("args") or [])
-        elif ev == "js":
-            if msg.get("refused"):
-                log.warning("the web host refused to run a script (not the demo)")
-            callback = self._callbacks.pop(int(msg.get("id") or 0), None)
-            if callback is not None:
-                callback(msg.get("result"))
-        elif ev == "grabbed":
-            self._grabbed(int(msg.get("id") or 0), bool(msg.get("ok")))
-        elif ev == "keyboard_taken":
-            self.keyboard_in_page = True
-        elif ev == "focus_out":
-            self._take_keyboard_back(bool(msg.get("forward")))
-        elif ev == "opened" and not msg.get("embedded"):
+        try:
+            handler = self.HANDLERS[Event(str(msg.get("ev")))]
+        except (KeyError, ValueError):
+            log.warning("ignored an unknown event %r from the web host", msg.get("ev"))
+            return
+        handler(self, msg)
+
+    def _on_signal(self, msg: dict[str, Any]) -> None:
+        args = msg.get("args")
+        self._forward(str(msg.get("name")), args if isinstance(args, list) else [])
+
+    def _on_js(self, msg: dict[str, Any]) -> None:
+        if msg.get("refused"):
+            log.warning("the web host refused to run a script (not the demo)")
+        callback = self._callbacks.pop(int(msg.get("id") or 0), None)
+        if callback is not None:
+            callback(msg.get("result"))
+
+    def _on_grabbed(self, msg: dict[str, Any]) -> None:
+        self._grabbed(int(msg.get("id") or 0), bool(msg.get("ok")))
+
+    def _on_keyboard_taken(self, _msg: dict[str, Any]) -> None:
+        self.keyboard_in_page = True
+
+    def _on_focus_out(self, msg: dict[str, Any]) -> None:
+        self._take_keyboard_back(bool(msg.get("forward")))
+
+    def _on_opened(self, msg: dict[str, Any]) -> None:
+        if not msg.get("embedded"):
             log.info("the web host's window is separate (no native windows here)")
 
     def _forward(self, name: str, args: list[Any]) -> None:
@@ -245,8 +252,6 @@ class RemoteLinkBrowser(BrowserSignals):
 
     def keyboard_back(self) -> None:
         """The app's window takes the keyboard back from the host's."""
-        from dentally_setup.gui.x11focus import give_focus
-
         self.keyboard_in_page = False
         if not give_focus(int(self.window().winId())):
             self.window().activateWindow()
@@ -254,7 +259,7 @@ class RemoteLinkBrowser(BrowserSignals):
     def _give_keyboard(self, backward: bool) -> None:
         """Tab reached the page: the host takes the keyboard and puts it on the page's
         first (or last) control."""
-        self.host.send({"cmd": "focus", "backward": backward})
+        self.host.send({"cmd": Command.FOCUS, "backward": backward})
         self.keyboard_in_page = True
 
     def _take_keyboard_back(self, forward: bool) -> None:
@@ -299,3 +304,14 @@ class RemoteLinkBrowser(BrowserSignals):
         if self.keyboard_in_page:
             self.keyboard_back()
         self.stripeError.emit(*PAGE_CRASHED)
+
+    # The host's events this browser acts on (HELLO and LOG are WebHostProcess's own); a
+    # test holds the two tables together to Event.
+    HANDLERS: ClassVar[dict[Event, Callable[[RemoteLinkBrowser, dict[str, Any]], None]]] = {
+        Event.OPENED: _on_opened,
+        Event.SIGNAL: _on_signal,
+        Event.JS: _on_js,
+        Event.GRABBED: _on_grabbed,
+        Event.KEYBOARD_TAKEN: _on_keyboard_taken,
+        Event.FOCUS_OUT: _on_focus_out,
+    }

@@ -12,7 +12,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from dentally_setup.gui.webview_policy import WEBAUTH_MESSAGE
+from dentally_setup.gui.stripe_page.engine_policy import WEBAUTH_MESSAGE
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Where the embedded Stripe view may go and how its pages are read (no Qt imports).
 
-Kept apart from ``webview.py`` so the rules that protect staff on a shared PC are
+Kept apart from ``engine_view.py`` so the rules that protect staff on a shared PC are
 unit-tested without a screen or a browser engine. Everything here works on URL
 strings; the Qt page only asks ``NavigationPolicy.decide`` and acts on the answer.
 """
