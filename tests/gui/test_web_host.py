@@ -101,6 +101,7 @@ def test_the_host_is_started_ahead_and_used_by_the_link_page(make_wizard):
     h.qtbot.waitUntil(lambda: webhost_process._warm is not None, timeout=5000)
     warm = webhost_process._warm
     assert not warm.finished
+    assert warm.allow_scripts  # the demo: its autopilot clicks through by script
     h.next()
     h.wait_ready(Step.STRIPE_STATUS)
     assert webhost_process._warm is warm  # the status page keeps the same one
@@ -121,6 +122,34 @@ def test_a_host_started_ahead_ends_when_the_portal_is_already_linked(make_wizard
     h.next()
     h.wait_step(Step.ACCOUNT_CHECK)
     h.qtbot.waitUntil(lambda: warm.finished, timeout=10000)
+    assert webhost_process._warm is None
+
+
+def test_the_host_lifecycle_follows_the_step(qtbot):
+    """One place decides: a host is started ahead on the steps before Stripe's page (not
+    while the page is busy with the portal), kept for the link step, ended elsewhere. For a
+    real practice (not the demo) it is started without --allow-scripts."""
+    from PySide6.QtCore import QObject
+
+    from dentally_setup.gui.stripe_page.app_side_lifecycle import HostLifecycle
+
+    owner = QObject()
+    busy = [True]
+    lifecycle = HostLifecycle(owner, allow_scripts=False, busy=lambda: busy[0])
+    checks: list[bool] = []
+    lifecycle._timer.timeout.connect(lambda: checks.append(True))
+    lifecycle.on_step(Step.SIGN_IN)
+    qtbot.waitUntil(lambda: len(checks) >= 3, timeout=5000)  # asked three times, busy
+    assert webhost_process._warm is None
+    busy[0] = False
+    qtbot.waitUntil(lambda: webhost_process._warm is not None, timeout=5000)
+    warm = webhost_process._warm
+    assert "--allow-scripts" not in psutil.Process(warm.pid).cmdline()
+    lifecycle.on_step(Step.GUIDANCE)
+    lifecycle.on_step(Step.LINK)
+    assert webhost_process._warm is warm and not warm.finished  # kept for the link step
+    lifecycle.on_step(Step.SETTINGS)
+    qtbot.waitUntil(lambda: warm.finished, timeout=10000)
     assert webhost_process._warm is None
 
 
