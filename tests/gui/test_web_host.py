@@ -23,8 +23,7 @@ from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
 
 LEFT = Qt.MouseButton.LeftButton
 WEBENGINE_LIB = "libQt6WebEngineCore"
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="reads process trees and memory maps the Linux way")
+pytestmark = pytest.mark.linux_only(reason="reads process trees and memory maps the Linux way")
 
 
 def gone(pid: int) -> bool:
