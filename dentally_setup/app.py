@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_main(args_in)
     if args_in and args_in[0] == "--web-host":
-        # The app's own child process that shows Stripe's page (gui/webhost.py).
+        # The app's own child process that shows Stripe's page (gui/stripe_page/host_side.py).
         from dentally_setup.gui.stripe_page.host_side import serve
 
         return serve(args_in[-1], "--software-rendering" in args_in,
