@@ -1,13 +1,14 @@
 """The web host process seen from the app: starting it, its socket, and the *warm* host.
 
-``WebHostProcess`` starts ``dentally-setup --web-host`` with QProcess, accepts its one
-connection on a local socket (a named pipe on Windows) and checks its one-time nonce, queues
-commands until it has said hello, relays its log records into our (redacted) log, and ends it
-(politely, then by force).
+``WebHostProcess`` starts ``dentally-setup --web-host`` with QProcess (without the app's own
+DENTALLY_* variables, which carry its secrets), listens only to the connection that proves
+it is that process with the one-time nonce, queues commands until it has said hello, relays
+its log records into our (redacted) log, and ends it (politely, then by force).
 
-Start-up: the sign-in page asks for a *warm* host (``prewarm``): a process that has started
-Python and Qt and waits. The link page then only has to start Chromium in it
-(``take_host``). An unclaimed warm host ends by itself after ``WARM_TTL_MS``.
+Start-up: ``app_side_lifecycle`` asks for a *warm* host (``prewarm``) on the steps before
+Stripe's page: a process that has started Python and Qt and waits. The link page then only
+has to start Chromium in it (``take_host``). An unclaimed warm host ends by itself after
+``WARM_TTL_MS``.
 """
 
 from __future__ import annotations

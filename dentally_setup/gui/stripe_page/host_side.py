@@ -357,7 +357,7 @@ def serve(server_name: str, software_rendering: bool = False,
     root.setLevel(logging.INFO)
     # The app closing the connection (or dying) ends the host, and Chromium with it.
     socket.disconnected.connect(app.quit)
-    host.send({"ev": Event.HELLO, "nonce": nonce, "pid": os.getpid()})
+    host.send({"ev": Event.HELLO, "nonce": nonce})
     # While the person is still reading the page before, load QtWebEngine's code (not yet
     # Chromium itself): "open" then only has to start the browser.
     QTimer.singleShot(0, _preload)

@@ -14,6 +14,8 @@ import ctypes.util
 import logging
 from functools import cache
 
+from PySide6.QtGui import QGuiApplication
+
 log = logging.getLogger(__name__)
 
 _REVERT_TO_PARENT = 2
@@ -39,8 +41,6 @@ def _xlib() -> ctypes.CDLL | None:
 
 def give_focus(window_id: int) -> bool:
     """Give the X keyboard focus to ``window_id`` now; False when X11 is not available."""
-    from PySide6.QtGui import QGuiApplication
-
     if QGuiApplication.platformName() != "xcb" or not window_id:
         return False
     lib = _xlib()
