@@ -193,6 +193,12 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "This Stripe sign-in needs a security key or passkey, which works best in a browser.",
         "Use 'Open in my browser instead' to finish there.",
     ),
+    "webview_host_failed": (
+        "DS-W-HOST",
+        "Stripe's page could not be shown in its separate process on this PC, so it is shown "
+        "in this window's process instead.",
+        "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on.",
+    ),
     "stripe_authorize_error": (
         "DS-W-STRIPE",
         "Stripe refused to show its link page.",

@@ -8,17 +8,36 @@ When the host starts and ends around the link page: app_side_lifecycle.py.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from PySide6.QtGui import QGuiApplication
 
 from dentally_setup.gui.qtsetup import use_system_proxy, web_view_in_process
 from dentally_setup.gui.stripe_page.interface import StripeBrowser
+from dentally_setup.store.config import load_config, save_config
+
+log = logging.getLogger(__name__)
 
 
 def use_web_host() -> bool:
-    """Whether Stripe's page runs in a web host process (else in the app's own process)."""
-    return not web_view_in_process(QGuiApplication.platformName())
+    """Whether Stripe's page runs in a web host process (else in the app's own process):
+    where the platform can show it inside our window, unless the host has failed on this
+    PC before (DENTALLY_WEBVIEW=process still asks for it, for support to try again)."""
+    if web_view_in_process(QGuiApplication.platformName()):
+        return False
+    if os.environ.get("DENTALLY_WEBVIEW", "").strip().lower() == "process":
+        return True
+    return not load_config().web_host_failed
+
+
+def remember_web_host_failed() -> None:
+    """This PC keeps Stripe's page in the app's own process from now on."""
+    config = load_config()
+    if not config.web_host_failed:
+        config.web_host_failed = True
+        save_config(config)
+        log.info("from now on Stripe's page opens in the app's own process on this PC")
 
 
 def software_rendering() -> bool:

@@ -1,9 +1,14 @@
 """Stripe's page from a web host process (``host_side.py``), shown inside the link page.
 
-``RemoteLinkBrowser`` has the signals and methods of ``LinkBrowser``, so the link page, the
-autopilot and the tests drive either the same way. Leaving the page ends the host process
+``RemoteLinkBrowser`` implements ``StripeBrowser``, so the link page, the autopilot and the
+tests drive it as they drive ``LinkBrowser``. Leaving the page ends the host process
 (``app_side_process.py``), and with it every Chromium process and the memory they held (an
 in-process QtWebEngine keeps both until the app exits).
+
+If the host does not really show the page (``app_side_health.HostWatch``: it ends, stops
+answering, or its window is not inside ours), it is ended and the same page opens in the
+app's own process, in the same place, for the same link session; this PC then keeps to the
+app's own process (``app_side_choice.remember_web_host_failed``).
 """
 
 from __future__ import annotations
@@ -14,101 +19,26 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QObject,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import (
-    QFocusEvent,
-    QGuiApplication,
-    QImage,
-    QPainter,
-    QPaintEvent,
-    QResizeEvent,
-)
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+if TYPE_CHECKING:
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
+
+from dentally_setup.flow import messages
+from dentally_setup.gui.qtsetup import chromium_flags, use_system_proxy
+from dentally_setup.gui.stripe_page.app_side_choice import remember_web_host_failed
+from dentally_setup.gui.stripe_page.app_side_health import HostWatch
+from dentally_setup.gui.stripe_page.app_side_holder import ClickBack, Placeholder
 from dentally_setup.gui.stripe_page.app_side_process import take_host
-from dentally_setup.gui.stripe_page.engine_policy import PAGE_CRASHED
 from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.gui.stripe_page.protocol import FORWARDED_SIGNALS, Command, Event
 from dentally_setup.gui.stripe_page.x11focus import give_focus
 
 log = logging.getLogger(__name__)
-
-
-# ---- the widget -------------------------------------------------------------------------
-
-class _Holder(QWidget):
-    """The native window the host's window is put into. Where the host cannot be put inside
-    (offscreen), or for a screenshot, it paints the host's last snapshot instead."""
-
-    resized = Signal(int, int)
-    tabbedIn = Signal(bool)  # True for Shift+Tab
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
-        # In the tab order, so the keyboard can reach Stripe's page (it is handed over to
-        # the host's window when Tab lands here).
-        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.image: QImage | None = None
-        self.quiet_focus = False  # focus given back by the host: not a Tab into the page
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        reason = event.reason()
-        if not self.quiet_focus and reason in (Qt.FocusReason.TabFocusReason,
-                                               Qt.FocusReason.BacktabFocusReason):
-            self.tabbedIn.emit(reason == Qt.FocusReason.BacktabFocusReason)
-        self.quiet_focus = False
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().base())
-        if self.image is not None and not self.image.isNull():
-            painter.drawImage(0, 0, self.image)
-        else:  # until the host's window covers this one
-            painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             self.tr("Opening Stripe's page…"))
-        painter.end()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.resized.emit(self.width(), self.height())
-
-
-class _ClickBack(QObject):
-    """While the host's window has the keyboard, a click anywhere in our own window takes
-    it back (X11 only: Windows moves the keyboard between the two windows by itself).
-    Application-wide, as a click may land on any widget; only while the page is shown, and
-    never with QtWebEngine in this process (such a filter crashes PySide6 there)."""
-
-    def __init__(self, browser: RemoteLinkBrowser) -> None:
-        super().__init__(browser)
-        self._browser = browser
-        self._app = QCoreApplication.instance()
-        if QGuiApplication.platformName() == "xcb" and self._app is not None:
-            self._app.installEventFilter(self)
-        else:
-            self._app = None
-
-    def remove(self) -> None:
-        if self._app is not None:
-            self._app.removeEventFilter(self)
-            self._app = None
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.MouseButtonPress and self._browser.keyboard_in_page
-                and isinstance(watched, QWidget) and watched.window() is self._browser.window()):
-            self._browser.keyboard_back()
-        return False
 
 
 class RemoteLinkBrowser(StripeBrowser):
@@ -119,13 +49,17 @@ class RemoteLinkBrowser(StripeBrowser):
                  allow_scripts: bool = False) -> None:
         super().__init__(parent)
         self._closed = False
+        self._host_gone = False  # the host is ended or replaced; the page may live on here
+        self._redirected = False
+        self._prefix, self._hosts, self._url = redirect_prefix, list(allowed_hosts), ""
+        self._local: LinkBrowser | None = None  # the page in this process, after a fallback
         self._host_name = ""
         self._calls = itertools.count(1)
         self._callbacks: dict[int, Callable[[Any], None]] = {}
         self._grabs: dict[int, tuple[str, Callable[[], None]]] = {}
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self._holder = _Holder(self)
+        self._holder = Placeholder(self)
         self._holder.setAccessibleName(self.tr("Stripe's page"))
         self._holder.setAccessibleDescription(self.tr(
             "Tab moves into Stripe's page; F6 comes back to the app's buttons."))
@@ -135,13 +69,15 @@ class RemoteLinkBrowser(StripeBrowser):
 
         self.host = take_host(software_rendering, allow_scripts)
         self.host.message.connect(self._on_event)
-        self.host.ended.connect(self._host_ended)
+        self._watch = HostWatch(self.host, self._holder, self)
+        self._watch.failed.connect(self._fall_back)
         self._holder.tabbedIn.connect(self._give_keyboard)
         # Whether the host's window has the keyboard (X11: then a click on our own widgets
         # must take it back, as the window manager sees our window as focused already).
         self.keyboard_in_page = False
-        self._click_back = _ClickBack(self)
+        self._click_back = ClickBack(self)
         embed = int(self._holder.winId()) if QGuiApplication.platformName() != "offscreen" else 0
+        self._embed = embed
         # No size until the placeholder is laid out (its first resize sends one).
         laid_out = self._holder.isVisible()
         self.host.send({"cmd": Command.OPEN, "prefix": redirect_prefix,
@@ -152,13 +88,24 @@ class RemoteLinkBrowser(StripeBrowser):
     # ---- LinkBrowser's API ------------------------------------------------------------
 
     def set_redirect_prefix(self, redirect_prefix: str) -> None:
-        self.host.send({"cmd": Command.PREFIX, "prefix": redirect_prefix})
+        self._prefix = redirect_prefix
+        if self._local is not None:
+            self._local.set_redirect_prefix(redirect_prefix)
+        elif not self._host_gone:
+            self.host.send({"cmd": Command.PREFIX, "prefix": redirect_prefix})
 
     def load(self, url: str) -> None:
-        self.host.send({"cmd": Command.LOAD, "url": url})
+        self._url = url
+        if self._local is not None:
+            self._local.load(url)
+        elif not self._host_gone:
+            self.host.send({"cmd": Command.LOAD, "url": url})
 
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
-        if self._closed:
+        if self._local is not None:
+            self._local.run_js(script, callback)
+            return
+        if self._closed or self._host_gone:
             return
         if callback is None:
             self.host.send({"cmd": Command.JS, "id": None, "script": script})
@@ -170,7 +117,10 @@ class RemoteLinkBrowser(StripeBrowser):
     def snapshot(self, done: Callable[[], None]) -> None:
         """Fetch a picture of the host's page and paint it in the placeholder, so a
         screenshot of the app's window shows Stripe's page; then call ``done``."""
-        if self._closed:
+        if self._local is not None:
+            self._local.snapshot(done)
+            return
+        if self._closed or self._host_gone:
             done()
             return
         fd, path = tempfile.mkstemp(prefix="dentally-web-", suffix=".png")
@@ -180,34 +130,74 @@ class RemoteLinkBrowser(StripeBrowser):
         self.host.send({"cmd": Command.GRAB, "id": call_id, "path": path})
 
     def current_host(self) -> str:
-        return "" if self._closed else self._host_name
+        if self._local is not None:
+            return self._local.current_host()
+        return "" if self._closed or self._host_gone else self._host_name
 
     def shutdown(self) -> None:
-        """End the host process (and every Chromium process with it). Safe to call twice."""
+        """End the host process (and every Chromium process with it), or the page in this
+        process after a fallback. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        self._end_host()
+        if self._local is not None:
+            self._local.shutdown()
+
+    # ---- internals --------------------------------------------------------------------
+
+    def _end_host(self) -> None:
+        if self._host_gone:
+            return
+        self._host_gone = True
+        self._watch.stop()
         self._callbacks.clear()
         for path, _done in self._grabs.values():
             Path(path).unlink(missing_ok=True)
         self._grabs.clear()
         self.host.message.disconnect(self._on_event)
-        self.host.ended.disconnect(self._host_ended)
         self.host.stop()
         self._holder.hide()
         self._click_back.remove()
         if self.keyboard_in_page:
             self.keyboard_back()
 
+    def _fall_back(self, why: str) -> None:
+        """The host did not show the page: end it, and show the page here instead, loading
+        the same address (the link session goes on; only a Stripe sign-in is asked again)."""
+        if self._closed or self._redirected or self._local is not None:
+            return
+        log.warning("%s", messages.for_key("webview_host_failed", why).for_support())
+        remember_web_host_failed()
+        self._end_host()
+        # Deferred: QtWebEngine takes about 200 ms to import (measured with -X importtime),
+        # which a working host spares the app entirely.
+        from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
+
+        if not QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts):
+            # Not set before the QApplication (the host was to show the page), and too late
+            # now: Chromium here draws without the GPU, which needs no shared GL context.
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering=True)
+        use_system_proxy()
+        local = LinkBrowser(self._prefix, self._hosts, self)
+        for name in FORWARDED_SIGNALS:
+            getattr(local, name).connect(getattr(self, name))
+        self._layout.addWidget(local)
+        self.setFocusProxy(local)
+        self._local = local
+        if self._url:
+            local.load(self._url)
+
     # ---- internals --------------------------------------------------------------------
 
     def _send_size(self, width: int, height: int) -> None:
-        if not self._closed:
+        if not self._closed and not self._host_gone:
             self.host.send({"cmd": Command.SIZE, "w": width, "h": height})
 
     def _on_event(self, msg: dict[str, Any]) -> None:
-        if self._closed:
+        if self._closed or self._host_gone:
             return
+        self._watch.heard()
         try:
             handler = self.HANDLERS[Event(str(msg.get("ev")))]
         except (KeyError, ValueError):
@@ -236,8 +226,12 @@ class RemoteLinkBrowser(StripeBrowser):
         self._take_keyboard_back(bool(msg.get("forward")))
 
     def _on_opened(self, msg: dict[str, Any]) -> None:
-        if not msg.get("embedded"):
+        if not self._embed:
             log.info("the web host's window is separate (no native windows here)")
+        self._watch.opened(bool(self._embed), bool(msg.get("embedded")))
+
+    def _on_pong(self, _msg: dict[str, Any]) -> None:
+        pass  # hearing it is the point (_on_event)
 
     def _forward(self, name: str, args: list[Any]) -> None:
         count = FORWARDED_SIGNALS.get(name)
@@ -247,6 +241,7 @@ class RemoteLinkBrowser(StripeBrowser):
         if name == "locationChanged":
             self._host_name = str(args[0])
         elif name == "redirectReached":
+            self._redirected = True  # the host may end now: the Stripe part is over
             self._holder.hide()  # the portal's page is never shown
         getattr(self, name).emit(*args)
 
@@ -294,17 +289,6 @@ class RemoteLinkBrowser(StripeBrowser):
             Path(path).unlink(missing_ok=True)
         done()
 
-    def _host_ended(self, why: str) -> None:
-        if self._closed:
-            return
-        log.warning("the web host ended while the page was shown: %s", why)
-        self._closed = True
-        self._holder.hide()
-        self._click_back.remove()
-        if self.keyboard_in_page:
-            self.keyboard_back()
-        self.stripeError.emit(*PAGE_CRASHED)
-
     # The host's events this browser acts on (HELLO and LOG are WebHostProcess's own); a
     # test holds the two tables together to Event.
     HANDLERS: ClassVar[dict[Event, Callable[[RemoteLinkBrowser, dict[str, Any]], None]]] = {
@@ -314,4 +298,5 @@ class RemoteLinkBrowser(StripeBrowser):
         Event.GRABBED: _on_grabbed,
         Event.KEYBOARD_TAKEN: _on_keyboard_taken,
         Event.FOCUS_OUT: _on_focus_out,
+        Event.PONG: _on_pong,
     }

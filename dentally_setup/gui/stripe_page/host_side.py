@@ -216,7 +216,7 @@ class WebHost:
                 self.send({"ev": Event.JS, "id": msg.get("id"), "result": None,
                            "refused": True})
             return
-        if cmd not in (Command.OPEN, Command.QUIT) and (
+        if cmd not in (Command.OPEN, Command.PING, Command.QUIT) and (
                 self.browser is None or self.window is None):
             log.warning("command %r before open; ignored", cmd.value)
             return
@@ -306,6 +306,9 @@ class WebHost:
         if self._inside is not None:
             self._inside.apply()  # show() makes a widget's window top-level again
 
+    def _ping(self, _msg: dict[str, Any]) -> None:
+        self.send({"ev": Event.PONG})
+
     def _quit(self, _msg: dict[str, Any]) -> None:
         if self.browser is not None:
             self.browser.shutdown()  # view, then page, then profile
@@ -322,6 +325,7 @@ class WebHost:
         Command.FOCUS: _focus,
         Command.JS: _js,
         Command.GRAB: _grab,
+        Command.PING: _ping,
         Command.QUIT: _quit,
     }
 

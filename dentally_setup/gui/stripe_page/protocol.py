@@ -35,6 +35,7 @@ class Command(enum.StrEnum):
     FOCUS = "focus"  # Tab reached the page: take the keyboard
     JS = "js"  # run a script (demo only; see SCRIPTS_ARG)
     GRAB = "grab"  # save a picture of the page to a file (screenshots)
+    PING = "ping"  # are you still answering? (a host that stops is replaced)
     QUIT = "quit"  # tidy up and end
 
 
@@ -49,6 +50,7 @@ class Event(enum.StrEnum):
     GRABBED = "grabbed"  # the picture asked for is saved (or not)
     KEYBOARD_TAKEN = "keyboard_taken"  # a click in the page took the keyboard
     FOCUS_OUT = "focus_out"  # Tab left the page: the app takes the keyboard back
+    PONG = "pong"  # the answer to PING
 
 
 # The LinkBrowser signals the host forwards, with their argument counts.
