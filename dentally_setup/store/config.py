@@ -42,6 +42,9 @@ class Config:
     # the token, not the token: the token itself never comes near this file.
     remember_token: bool = True
     last_scenario: str | None = None
+    # Stripe's page failed to show in its separate process on this PC (gui/stripe_page/
+    # app_side_health.py): it opens in the app's own process from then on.
+    web_host_failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILE
 
 
-_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token"})
+_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token",
+                          "web_host_failed"})
 
 
 def _valid(name: str, value: Any) -> bool:

@@ -101,7 +101,7 @@ def test_saved_file_never_holds_secret_keys() -> None:
     save_config(Config(portal_url="https://portal.example"))
     data = json.loads(config_path().read_text())
     assert set(data) == {"portal_url", "presenter", "software_rendering", "zoom",
-                         "remember_token", "last_scenario"}
+                         "remember_token", "last_scenario", "web_host_failed"}
     assert isinstance(data["remember_token"], bool)
 
 
