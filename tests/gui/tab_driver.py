@@ -19,9 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ["QT_QPA_PLATFORM"] = "xcb"
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWizard
 
-from dentally_setup.gui.qtsetup import prepare_qt  # noqa: E402  (after the platform is set)
+from dentally_setup.flow.state import WizardState
+from dentally_setup.flow.steps import Step
+from dentally_setup.gui.qtsetup import prepare_qt
+from dentally_setup.gui.stripe_page.x11focus import give_focus
+from dentally_setup.gui.wizard import SetupWizard
+from dentally_setup.sandbox import Sandbox
 
 TAB, F6, SHIFT = 0xFF09, 0xFFC3, 0xFFE1
 WHERE_JS = ("document.hasFocus() && document.activeElement && document.activeElement.id"
@@ -64,16 +70,8 @@ class XKeys:
 
 
 def main() -> int:
+    os.environ["QT_QPA_PLATFORM"] = "xcb"  # a real X server, as a person's desktop
     prepare_qt()
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QWizard
-
-    from dentally_setup.flow.state import WizardState
-    from dentally_setup.flow.steps import Step
-    from dentally_setup.gui.wizard import SetupWizard
-    from dentally_setup.gui.x11focus import give_focus
-    from dentally_setup.sandbox import Sandbox
-
     app = QApplication(sys.argv[:1])
     sandbox = Sandbox(scenario="fresh", state_dir=Path(tempfile.mkdtemp(prefix="tabs-")),
                       reset=True)

@@ -334,7 +334,7 @@ def test_without_a_screen_reader_stripes_page_stays_in_the_web_host(qapp, monkey
     monkeypatch.delenv("DENTALLY_WEBVIEW", raising=False)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
     from dentally_setup.gui.a11y import assistive_technology_active
-    from dentally_setup.gui.link_browser import use_web_host
+    from dentally_setup.gui.stripe_page.app_side_choice import use_web_host
 
     assert not assistive_technology_active()
     assert use_web_host()
