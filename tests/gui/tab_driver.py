@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QWizard
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.pages.link import LinkPage
 from dentally_setup.gui.qtsetup import prepare_qt
 from dentally_setup.gui.stripe_page.x11focus import give_focus
 from dentally_setup.gui.wizard import SetupWizard
@@ -89,15 +91,21 @@ def main() -> int:
     def report(what: dict[str, Any]) -> None:
         print(json.dumps(what), flush=True)
 
-    def where(then: Callable[[dict[str, Any]], None]) -> None:
+    def link_page() -> LinkPage:
         page = wizard.pages[Step.LINK]
+        assert isinstance(page, LinkPage) and page.browser is not None
+        return page
+
+    def where(then: Callable[[dict[str, Any]], None]) -> None:
+        page = link_page()
+        assert page.browser is not None
         focused = QApplication.focusWidget()
         app_side = (focused.accessibleName() or type(focused).__name__) if focused else ""
         page.browser.run_js(WHERE_JS, lambda in_page: then(
             {"app": app_side, "page": in_page or ""}))
 
-    def key_then(keysym: int, shift: bool, until: Callable[[dict[str, Any]], bool],
-                 label: str, tries: int) -> None:
+    def key_then(phase: str, keysym: int, shift: bool,
+                 until: Callable[[dict[str, Any]], bool], label: str, tries: int) -> None:
         """Press the key, then look until ``until`` holds (or a bound passes), report."""
         before: dict[str, Any] = {}
         where(before.update)
@@ -109,12 +117,12 @@ def main() -> int:
                 looks[0] += 1
                 settled = now != before and (until(now) or looks[0] >= 10)
                 if settled or looks[0] >= 30:
-                    now["key"] = label
+                    now.update(key=label, phase=phase)
                     report(now)
                     if until(now) or tries <= 1:
                         next_step()
                     else:
-                        key_then(keysym, shift, until, label, tries - 1)
+                        key_then(phase, keysym, shift, until, label, tries - 1)
                     return
                 QTimer.singleShot(100, look)
 
@@ -136,18 +144,20 @@ def main() -> int:
             return
         steps.pop(0)()
 
-    steps.extend([
-        lambda: key_then(TAB, False, in_page, "Tab", 20),   # into the page, from the app
-        lambda: key_then(TAB, False, in_app, "Tab", 6),     # through it and out
-        lambda: key_then(TAB, True, in_page, "Shift+Tab", 1),  # back in, at its end
-        lambda: key_then(TAB, True, in_app, "Shift+Tab", 6),   # through it and out before
-        lambda: key_then(TAB, False, in_page, "Tab", 1),    # in again, at its start
-    ])
+    # (phase, key, with Shift, done when, how many presses at most)
+    plan: list[tuple[str, int, bool, Callable[[dict[str, Any]], bool], int]] = [
+        ("into", TAB, False, in_page, 20),      # Tab from the app's buttons into the page
+        ("through", TAB, False, in_app, 6),     # through the page and out, to the app
+        ("back in", TAB, True, in_page, 1),     # Shift+Tab: in again, at its last control
+        ("back out", TAB, True, in_app, 6),     # through it backwards and out
+        ("in again", TAB, False, in_page, 1),   # Tab: in again, at its first control
+    ]
     if os.environ.get("DENTALLY_WEBVIEW") == "process":
-        steps.extend([
-            lambda: key_then(F6, False, in_app, "F6", 1),   # the web host's way out
-            lambda: key_then(TAB, True, in_page, "Shift+Tab", 1),  # and straight back in
-        ])
+        plan += [("F6", F6, False, in_app, 1),             # the web host's way out
+                 ("after F6", TAB, True, in_page, 1)]      # and Shift+Tab straight back in
+    for phase, keysym, shift, until, tries in plan:
+        label = ("Shift+" if shift else "") + ("F6" if keysym == F6 else "Tab")
+        steps.append(partial(key_then, phase, keysym, shift, until, label, tries))
 
     def start(kind: str) -> None:
         if kind != "signin" or getattr(start, "done", False):
@@ -157,7 +167,7 @@ def main() -> int:
         def focused() -> None:
             give_focus(int(wizard.winId()))
             wizard.activateWindow()
-            page = wizard.pages[Step.LINK]
+            page = link_page()
             page.cancel_button.setFocus()
             report({"start": page.cancel_button.accessibleName()})
             next_step()
