@@ -279,3 +279,38 @@ def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
         assert any(n == label and words in s for n, s in said_aloud), (label, said_aloud)
     # Said once: the same words again are not news.
     assert len(said_aloud) == len(set(said_aloud)), said_aloud
+
+
+def test_a_problem_is_read_out_as_it_appears(desktop: Desktop, tmp_path: Path,
+                                             qtbot: Any) -> None:
+    """The portal's first answer is garbled: the sign-in page shows a problem, and the screen
+    reader is interrupted to read it (what, what next, the code for support)."""
+    desktop.screen_reader_starts()
+    heard_file = tmp_path / "heard.jsonl"
+    listener = desktop.listen(heard_file)
+    qtbot.waitUntil(lambda: "listening" in heard_file.read_text(), timeout=30000)
+    env = dict(desktop.env, DENTALLY_SETUP_HOME=str(tmp_path / "app-home"))
+    app = subprocess.Popen(
+        [sys.executable, "-m", "dentally_setup", "--demo", "--autopilot", "--autopilot-delay",
+         "0", "--scenario", "fresh", "--faults", "malformed:1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def announced() -> list[dict[str, Any]]:
+        heard = [json.loads(line) for line in heard_file.read_text().splitlines()]
+        return [h for h in heard if h["type"] == "object:announcement" and h["name"] == "Problem"]
+
+    try:
+        def problem_read_out() -> bool:
+            assert app.poll() is None, "the app ended before it showed the problem"
+            return bool(announced())
+
+        qtbot.waitUntil(problem_read_out, timeout=60000)
+    finally:
+        app.kill()
+        app.wait(timeout=10)
+        listener.terminate()
+        listener.wait(timeout=10)
+    problem = announced()[0]
+    assert problem["said"].startswith("Problem: "), problem
+    assert "\nCode for support: DS-" in problem["said"], problem
+    assert problem["description"] == problem["said"]  # and there to be read again later
