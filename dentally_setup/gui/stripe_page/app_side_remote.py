@@ -238,6 +238,10 @@ class RemoteLinkBrowser(StripeBrowser):
         if count is None or len(args) != count:
             log.warning("ignored an unknown signal %r from the web host", name)
             return
+        if name == "pageKind":
+            self._watch.page_loaded()
+        elif name == "painted":
+            self._watch.painted()
         if name == "locationChanged":
             self._host_name = str(args[0])
         elif name == "redirectReached":
