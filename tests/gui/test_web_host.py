@@ -354,6 +354,27 @@ def test_the_in_process_web_view_still_links(make_wizard, monkeypatch):
     assert h.state.link_outcome == "completed"
 
 
+def test_a_crashed_page_in_the_apps_process_is_explained_and_start_again_opens_a_new_one(
+        make_wizard, monkeypatch):
+    """With nothing left to fall back to (the page already runs in the app's process), a
+    crashed renderer is explained (DS-W-CRASH) and Start again opens a fresh page."""
+    monkeypatch.setenv("DENTALLY_WEBVIEW", "inline")
+    h = make_wizard()
+    h.go_to_link_page()
+    browser = h.wait_stripe_page("signin")
+    renderer = browser._page.renderProcessPid()  # Chromium's process for this page
+    assert renderer in [p.pid for p in psutil.Process(os.getpid()).children(recursive=True)]
+    os.kill(renderer, signal.SIGKILL)
+    page = h.page(Step.LINK)
+    h.qtbot.waitUntil(page.errors.isVisible, timeout=15000)
+    assert "stopped working" in page.errors.text.text() and "DS-W-CRASH" in page.errors.text.text()
+    h.stripe_pages.clear()
+    h.qtbot.mouseClick(page.restart_button, LEFT)
+    again = h.wait_stripe_page("signin", timeout=30000)
+    assert again is not browser
+    h.qtbot.waitUntil(lambda: not page.errors.isVisible(), timeout=5000)
+
+
 def test_the_keyboard_goes_into_stripes_page_and_comes_back(make_wizard):
     """Tab onto the page hands the keyboard to the web host (its first control gets it);
     when the host gives it back (Tab past the end, or F6), the app's next button has it."""
