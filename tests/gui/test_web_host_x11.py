@@ -43,9 +43,6 @@ _ErrorHandler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 _ignore_error = _ErrorHandler(lambda _display, _event: 0)
 
 
-_X_ERROR_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
-
-
 class XTree:
     """Just enough Xlib (through ctypes) to read the window tree."""
 
@@ -71,12 +68,6 @@ class XTree:
         self.dpy = self.x.XOpenDisplay(display.encode())
         assert self.dpy, f"cannot open X display {display}"
         self.root = self.x.XDefaultRootWindow(self.dpy)
-        # A window can go away between listing it and asking about it (the app and the host
-        # make and drop windows all the time). Xlib's default handler then ends the whole
-        # process (pytest with it): this one ignores the error, and the call reports nothing.
-        self._ignore = _X_ERROR_HANDLER(lambda _dpy, _event: 0)
-        self.x.XSetErrorHandler.argtypes = [_X_ERROR_HANDLER]
-        self.x.XSetErrorHandler(self._ignore)
 
     def children(self, window: int) -> list[int]:
         root, parent = ctypes.c_ulong(), ctypes.c_ulong()
