@@ -54,11 +54,13 @@ def announce(label: QLabel, text: str, *, urgent: bool = False, spoken: bool = T
         return
     QLabel.setText(label, text)
     words = plain_text(text)
-    if label.accessibleName():
+    named = bool(label.accessibleName())
+    if named:
         label.setAccessibleDescription(words)
-    tell(label, words if spoken else "", urgent=urgent,
-         change=QAccessible.Event.DescriptionChanged if label.accessibleName()
-         else QAccessible.Event.NameChanged)
+    if QAccessible.isActive() and label.isVisible():
+        tell(label, words if spoken else "", urgent=urgent,
+             change=QAccessible.Event.DescriptionChanged if named
+             else QAccessible.Event.NameChanged)
 
 
 def tell(widget: QWidget, words: str, *, urgent: bool = False,

@@ -29,9 +29,33 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 CLIENT = Path(__file__).with_name("atspi_tree.py")
 BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 APP = "DentallySetup"
-# The demo's "fresh" practice goes through these pages (the step list's words).
+# The pages of the demo (the titles the wizard shows), and the guidance page's, which the
+# step list shows as "Link with Stripe".
 STEPS = ("Welcome", "Sign in to the portal", "Stripe status", "Link with Stripe",
          "Account check", "Payment settings", "Review and save", "Done")
+GUIDANCE = "A new Stripe account"
+# What each demo scenario must let a screen reader read: (page, label's name, words in it).
+RESULTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "fresh": (
+        ("Welcome", "Environment", "DEMO"),
+        ("Welcome", "What this assistant does", "link the practice's Stripe account"),
+        ("Sign in to the portal", "Sign-in result", "Signed in."),
+        ("Stripe status", "Stripe link status", "not linked to Stripe yet"),
+        ("Account check", "Linked account", "Linked account:"),
+        ("Account check", "Whether the account can take payments", "Ready"),
+        ("Review and save", "Changes to be saved", "Saved."),
+        ("Done", "Summary", "deposit"),
+    ),
+    # The practice's account already serves the Dentally app: the guidance page, then a
+    # new account on Stripe's sign-up form.
+    "already-connected": (
+        ("Stripe status", "Stripe link status", "already serves the Dentally app"),
+        (GUIDANCE, "Why a new account is needed", "Dentally app"),
+        (GUIDANCE, "1. Create a new account: explanation", "new account"),
+        ("Account check", "The Dentally app's account", "Dentally app"),
+        ("Done", "Summary", "deposit"),
+    ),
+}
 
 
 pytestmark = [pytest.mark.linux_only(reason="AT-SPI, the Linux accessibility bus"),
@@ -180,10 +204,12 @@ class Reading:
                    if "selected" in c["states"]]
         self.focused_steps |= {c["name"] for c in (steps or {}).get("children", [])
                                if "focused" in c["states"]}
-        titles = [n["name"] for n in nodes if n["role"] == "label" and n["name"] in STEPS]
-        if len(current) != 1 or titles != current:
+        titles = [n["name"] for n in nodes
+                  if n["role"] == "label" and n["name"] in (*STEPS, GUIDANCE)]
+        shown_as = ["Link with Stripe"] if titles == [GUIDANCE] else titles
+        if len(current) != 1 or shown_as != current:
             return  # between two pages: the list and the page's heading disagree
-        page = current[0]
+        page = titles[0]
         for n in nodes:
             if "focusable" in n["states"] and not named(n):
                 self.unnamed.setdefault(page, set()).add(f"{n['role']} {n.get('text', '')!r}")
@@ -210,7 +236,8 @@ class Reading:
         return any(t.startswith(f"{label}: ") and words in t for t in self.texts.get(page, ()))
 
 
-def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
+@pytest.mark.parametrize("scenario", list(RESULTS))
+def test_a_screen_reader_reaches_every_word(scenario: str, desktop: Desktop, tmp_path: Path,
                                             qtbot: Any) -> None:
     desktop.screen_reader_starts()
     heard_file = tmp_path / "heard.jsonl"
@@ -220,7 +247,7 @@ def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
     # The autopilot waits 2.5 s on each page and each Stripe screen: time to read the tree.
     app = subprocess.Popen(
         [sys.executable, "-m", "dentally_setup", "--demo", "--autopilot", "--autopilot-delay",
-         "2500", "--scenario", "fresh"],
+         "2500", "--scenario", scenario],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     reading = Reading()
     try:
@@ -247,18 +274,11 @@ def test_a_screen_reader_reaches_every_word(desktop: Desktop, tmp_path: Path,
                      for page, lines in reading.transcript.items())
     print(said)  # what a screen reader reads, page by page (pytest -s shows it)
 
-    assert [p for p in STEPS if p not in reading.transcript] == [], said
+    pages = [*STEPS, GUIDANCE] if scenario == "already-connected" else STEPS
+    assert [p for p in pages if p not in reading.transcript] == [], said
     assert reading.unnamed == {}, said
-    # Results and the environment are read, not only the name of the label that holds them.
-    for page, label, words in (
-        ("Welcome", "Environment", "DEMO"),
-        ("Sign in to the portal", "Sign-in result", "Signed in."),
-        ("Stripe status", "Stripe link status", "not linked to Stripe yet"),
-        ("Account check", "Linked account", "Linked account:"),
-        ("Account check", "Whether the account can take payments", "Ready"),
-        ("Review and save", "Changes to be saved", "Saved."),
-        ("Done", "Summary", "deposit"),
-    ):
+    # Results, and words, are read, not only the name of the label that holds them.
+    for page, label, words in RESULTS[scenario]:
         assert reading.read_out(page, label, words), (page, label, said)
     welcome = "\n".join(reading.transcript["Welcome"])
     assert "Demo scenario (fresh), combo box" in welcome, welcome

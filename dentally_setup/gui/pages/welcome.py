@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
-from dentally_setup.gui.a11y import ReadOutLabel
+from dentally_setup.gui.a11y import ReadOutLabel, plain_text
 from dentally_setup.gui.pages.base import BasePage
 
 
@@ -33,6 +33,7 @@ class WelcomePage(BasePage):
                 "time you can carry on where you left off."))
         intro.setWordWrap(True)
         intro.setAccessibleName(self.tr("What this assistant does"))
+        intro.setAccessibleDescription(plain_text(intro.text()))  # the words, not only a name
         self.body.addWidget(intro)
         if state.demo:
             self._add_demo_menu()
