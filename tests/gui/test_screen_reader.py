@@ -281,7 +281,7 @@ def test_a_screen_reader_reaches_every_word(scenario: str, desktop: Desktop, tmp
     for page, label, words in RESULTS[scenario]:
         assert reading.read_out(page, label, words), (page, label, said)
     welcome = "\n".join(reading.transcript["Welcome"])
-    assert "Demo scenario (fresh), combo box" in welcome, welcome
+    assert f"Demo scenario ({scenario}), combo box" in welcome, welcome
     # The step list marks the current step as selected and never claims the focus.
     assert reading.focused_steps == set(), said
     # With a screen reader running, Stripe's form is inside the app's window, and no second
