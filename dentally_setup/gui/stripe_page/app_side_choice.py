@@ -14,10 +14,11 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 
 from dentally_setup.gui.a11y import assistive_technology_active, switch_on_web_accessibility
-from dentally_setup.gui.qtsetup import use_system_proxy, web_view_in_process
+from dentally_setup.gui.qtsetup import chromium_flags, use_system_proxy, web_view_in_process
 from dentally_setup.store.config import load_config, save_config
 
 if TYPE_CHECKING:  # the wizard imports this module at start-up; the widget classes can wait
@@ -66,6 +67,11 @@ def make_link_browser(redirect_prefix: str, hosts: list[str],
                                  allow_scripts=allow_scripts)
     from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
+    if not QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts):
+        # The page was to be in a web host (a screen reader asked for it here, or the host
+        # failed before), so this was not set before the QApplication, and it is too late
+        # now: Chromium here draws without the GPU, which needs no shared GL context.
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering=True)
     if assistive_technology_active():
         switch_on_web_accessibility()
     use_system_proxy()
