@@ -130,14 +130,15 @@ class LinkPage(BasePage):
         buttons.addWidget(self.cancel_button)
         self.body.addLayout(buttons)
 
-    def _page_first_in_tab_order(self) -> None:
-        """Made after the page's buttons (Chromium's widget once a page has loaded), Stripe's
-        page would come after them in the Tab order: it comes first, as on screen, then the
-        panel beside it and the buttons below."""
-        stop: QWidget | None = self.browser
-        while stop is not None and stop.focusProxy() is not None:
-            stop = stop.focusProxy()  # the widget that really takes the keyboard
-        if stop is None or stop.nextInFocusChain() is self.create_button:
+    def _page_first_in_tab_order(self, browser: QWidget) -> None:
+        """Made after the page's buttons (and Chromium's own widget only once a page has
+        loaded), Stripe's page would come after them in the Tab order: it comes first, as on
+        screen, then the panel beside it and the buttons below (setTabOrder(a, b) moves b to
+        just after a, so each follows the one before)."""
+        stop, proxy = browser, browser.focusProxy()
+        while proxy is not None:  # down to the widget that really takes the keyboard
+            stop, proxy = proxy, proxy.focusProxy()
+        if stop.nextInFocusChain() is self.create_button:
             return
         for first, second in itertools.pairwise((
                 stop, self.create_button, self.how_button, self.browser_button,
@@ -232,13 +233,9 @@ class LinkPage(BasePage):
             lambda text: self.show_message(messages.for_key("webview_webauthn", text),
                                            self.use_system_browser))
         self.web_row.insertWidget(0, browser, 1)
-        browser.painted.connect(self._page_first_in_tab_order)
-        # Made after the buttons, but in the tab order the page comes just before them
-        # (setTabOrder(a, b) moves b to just after a, so the buttons follow it in turn).
-        order = [browser.focusProxy() or browser, self.browser_button, self.restart_button,
-                 self.not_listed_button, self.cancel_button]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self._page_first_in_tab_order(browser)
+        # Again once a page has painted: in this process Chromium's widget exists only then.
+        browser.painted.connect(lambda: self._page_first_in_tab_order(browser))
         self.browser = browser
         self.location_bar.show()
         self.padlock.hide()  # until a page has loaded and its address has been checked
