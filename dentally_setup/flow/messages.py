@@ -118,6 +118,13 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "Use the https:// address from the web admin.",
     ),
     "cancelled": ("DS-CAN", "Stopped.", "Press Try again when you are ready."),
+    "stored_differently": (
+        "DS-DIFF",
+        "The portal saved the settings, but what it holds now is not exactly what was sent "
+        "(it may have adjusted a value, or someone saved at the same moment).",
+        "Check the settings as they are now, shown here, and save again if they are not "
+        "what you want.",
+    ),
     "redirect_refused": (
         "DS-REDIR",
         "The portal's answer pointed this app to another address ({address}). It was not "
@@ -224,6 +231,8 @@ _CLI_NEXT: dict[str, str] = {
     "DS-428": "Run the command again; the settings will be read again first.",
     "DS-429": "Wait a minute, then run the command again.",
     "DS-CAN": "Run the command again when you are ready.",
+    "DS-DIFF": "Run `dentally-setup settings show` to see what the site holds now, and run "
+               "the command again if it is not what you want.",
     "DS-BUG": "Run the command again. If it happens again, contact Dentally support with "
               "this code and the log file.",
 }
