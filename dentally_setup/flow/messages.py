@@ -71,6 +71,13 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "The portal could not find what we asked for.",
         "The site may have been removed. Go back a step and try again.",
     ),
+    "unsafe_redirect_uri": (
+        "DS-L-REDIRECT",
+        "The portal asked for Stripe's page to return to an address that is not safe "
+        "(it must be https, with a path), so linking was stopped before Stripe's page opened.",
+        "Contact Dentally support with this code: the portal's settings need correcting. "
+        "Nothing was linked.",
+    ),
     "already_linked": (
         "DS-409L",
         "The portal is already linked to a Stripe account.",
@@ -200,6 +207,12 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "DS-W-KEY",
         "This Stripe sign-in needs a security key or passkey, which works best in a browser.",
         "Use 'Open in my browser instead' to finish there.",
+    ),
+    "webview_host_failed": (
+        "DS-W-HOST",
+        "Stripe's page could not be shown in its separate process on this PC, so it is shown "
+        "in this window's process instead.",
+        "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on.",
     ),
     "stripe_authorize_error": (
         "DS-W-STRIPE",

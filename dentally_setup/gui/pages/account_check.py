@@ -48,9 +48,6 @@ class AccountCheckPage(BasePage):
         return self._loaded and can_take_payments(self.state.account)
 
     def initializePage(self) -> None:
-        from dentally_setup.gui.link_browser import drop_warm_link_browser
-
-        drop_warm_link_browser()  # linked: no Stripe page ahead, so no process kept for one
         self.refresh()
 
     def refresh(self) -> None:
