@@ -11,6 +11,7 @@ import pytest
 
 from dentally_setup.flow.messages import for_portal_error
 from dentally_setup.flow.save import SiteWrite, plan_write, write_site
+from dentally_setup.flow.state import WizardState
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from dentally_setup.portal.errors import (
 )
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
 from dentally_setup.sandbox import Sandbox
+from dentally_setup.store.progress import Progress
 
 
 def puts(sb: Sandbox) -> int:
@@ -189,3 +191,12 @@ def test_turning_payments_on_while_unlinked(make_sandbox: Callable[..., Sandbox]
     assert info.value.code == "stripe_not_ready"
     assert for_portal_error(info.value).code == "DS-409S"
     assert sb.world.applied_writes == {}
+
+
+def test_a_pending_write_with_a_payload_of_the_wrong_shape_is_replanned_not_a_crash() -> None:
+    """A progress file edited by hand or cut short: the payload's shape is refused with a
+    ShapeError (a ValueError), so resuming re-plans that site instead of failing at start."""
+    bad = {"idempotency_key": "ds-1", "etag": '"e"', "payload": {"deposits": "yes"}}
+    state = WizardState()
+    state.restore(Progress(pending_writes={"site_1": bad}))
+    assert state.pending_writes == {}
