@@ -288,9 +288,10 @@ def for_portal_error(exc: PortalError, surface: Surface = "gui") -> Message:
 
 def for_link(status: str, error_code: str | None = None, error_message: str = "") -> Message:
     key = error_code if error_code in _LINK else status
-    details = f"link status: {status}" + (f"; error: {error_code}" if error_code else "")
+    details = f"link status: {printable(status)}" + (
+        f"; error: {printable(error_code)}" if error_code else "")
     if error_message:
-        details += f"\nportal message: {error_message}"
+        details += f"\nportal message: {printable(error_message)}"
     return _build(_LINK.get(key, _LINK["failed"]), details)
 
 
