@@ -306,8 +306,3 @@ def for_exception(exc: BaseException, surface: Surface = "gui") -> Message:
         return for_portal_error(exc, surface)
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return _build(_OTHER["unexpected"], tb, surface)
-
-
-ALL_CODES: tuple[str, ...] = tuple(
-    entry[0] for table in (_PORTAL, _LINK, _OTHER) for entry in table.values()
-)
