@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, qVersion
@@ -19,9 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from dentally_setup.flow import diagnostics
+from dentally_setup.flow.stripe_page import ROUTE_WORDS, describe
 from dentally_setup.gui.log_view import LogView
+from dentally_setup.gui.stripe_page.app_side_choice import link_route
+from dentally_setup.gui.stripe_page_setting import StripePageSetting
 from dentally_setup.gui.worker import run_in_background
 from dentally_setup.redact import redact
+from dentally_setup.store.config import load_config
 from dentally_setup.store.paths import log_dir
 
 if TYPE_CHECKING:
@@ -41,10 +46,8 @@ def qt_versions() -> list[tuple[str, str]]:
             version = importlib.metadata.version("PySide6_Addons")  # QtWebEngine's wheel
         except importlib.metadata.PackageNotFoundError:  # the built app has no metadata
             version = PySide6.__version__
-        from dentally_setup.gui.stripe_page.app_side_choice import use_web_host
-
-        where = "separate process" if use_web_host() else "in the app"
-        rows.append(("QtWebEngine", f"{version} ({where})"))
+        where = ROUTE_WORDS[link_route()]
+        rows.append(("QtWebEngine", f"{version} (Stripe's page opens {where})"))
     return rows
 
 
@@ -81,6 +84,10 @@ class DiagnosticsWindow(QDialog):
         row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
+        # Where Stripe's page opens: support changes it here over a screen-share.
+        self.stripe_page = StripePageSetting()
+        self.stripe_page.changed.connect(lambda _route: self.refresh())
+        layout.addWidget(self.stripe_page)
         layout.addLayout(row)
         self._portal = "checking…"
         self._stripe = "checking…"
@@ -120,6 +127,7 @@ class DiagnosticsWindow(QDialog):
             log_dir=str(log_dir()),
             mode="demo" if wiz.demo is not None else "normal",
         )
+        rows += describe(load_config(), os.environ.get("DENTALLY_WEBVIEW"))
         self.text.setPlainText(diagnostics.as_text(rows))
 
     def copy(self) -> None:
