@@ -8,6 +8,7 @@ import importlib.util
 import os
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -108,6 +109,10 @@ class DiagnosticsWindow(QDialog):
                     backend_name())
 
         def done(result: tuple[str, str, str]) -> None:
+            # The checks take up to a few seconds: the window (or the wizard with it) may
+            # have closed and been deleted since.
+            if not (shiboken6.isValid(self) and shiboken6.isValid(self.wizard)):
+                return
             self._portal, self._stripe, self._keyring = result
             self.refresh()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from dentally_setup.flow.steps import Step
 from dentally_setup.flow.stripe_page import Route
@@ -25,16 +25,23 @@ LEFT = Qt.MouseButton.LeftButton
 def open_support(h) -> DiagnosticsWindow:
     """The Support… button beside the pages opens the window support reads from."""
     h.qtbot.mouseClick(h.wizard.support_button, LEFT)
-    h.qtbot.waitUntil(lambda: h.wizard.findChild(DiagnosticsWindow) is not None, timeout=5000)
-    window = h.wizard.findChild(DiagnosticsWindow)
-    h.qtbot.waitUntil(window.isVisible, timeout=5000)
-    return window
+
+    def shown() -> list[DiagnosticsWindow]:
+        return [w for w in h.wizard.findChildren(DiagnosticsWindow) if w.isVisible()]
+
+    h.qtbot.waitUntil(lambda: len(shown()) == 1, timeout=5000)
+    return shown()[0]
+
+
+def click(h, window: DiagnosticsWindow, route: Route | None) -> None:
+    button = window.stripe_page.choices[route]
+    # On the round indicator: the button is wider than its text, so its middle may be blank.
+    h.qtbot.mouseClick(button, LEFT, pos=QPoint(6, button.height() // 2))
 
 
 def choose(h, window: DiagnosticsWindow, route: Route | None) -> None:
-    button = window.stripe_page.choices[route]
-    h.qtbot.mouseClick(button, LEFT)
-    assert button.isChecked()
+    click(h, window, route)
+    assert window.stripe_page.choices[route].isChecked()
 
 
 def saved() -> dict:
@@ -48,7 +55,7 @@ def test_in_this_windows_process_is_saved_and_the_next_page_runs_here(make_wizar
     h.next()
     h.wait_ready(Step.SIGN_IN)
     window = open_support(h)
-    assert focusable_unnamed(window) == []  # the four choices are named and described
+    assert focusable_unnamed(window.stripe_page) == []  # the choices: named and described
     assert window.stripe_page.choices[None].isChecked()  # nothing saved: automatic
     assert "separate process" in window.stripe_page.status.text()
     choose(h, window, Route.INLINE)
@@ -121,12 +128,18 @@ def test_in_my_browser_counts_from_start_again_and_the_link_still_finishes(make_
     assert h.state.link_outcome == "completed"
 
 
-def test_a_setting_that_cannot_be_saved_is_said_and_not_shown_as_chosen(make_wizard):
-    config_path().mkdir(parents=True)  # a folder where the file should be: writing fails
+def test_a_setting_that_cannot_be_saved_is_said_and_not_shown_as_chosen(make_wizard,
+                                                                        monkeypatch):
+    from dentally_setup.gui import stripe_page_setting
+
+    def refused(_config: Config) -> None:  # a locked-down profile folder
+        raise PermissionError(13, "Permission denied", str(config_path()))
+
+    monkeypatch.setattr(stripe_page_setting, "save_config", refused)
     h = make_wizard()
     window = open_support(h)
-    choose(h, window, Route.INLINE)
+    click(h, window, Route.INLINE)
     status = window.stripe_page.status.text()
     assert "could not be saved" in status and "DS-CFG-SAVE" in status
     assert window.stripe_page.choices[None].isChecked()
-    assert config_path().is_dir()
+    assert not config_path().exists()
