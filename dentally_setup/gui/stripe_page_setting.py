@@ -33,26 +33,30 @@ class StripePageSetting(QGroupBox):
         self.setAccessibleName(self.tr("Show Stripe's page"))
         self.group = QButtonGroup(self)
         self.choices: dict[Route | None, QRadioButton] = {}
-        texts: list[tuple[Route | None, str, str]] = [
-            (None, self.tr("Automatically (the app chooses)"), self.tr(
+        texts: list[tuple[Route | None, str, str, str]] = [
+            (None, self.tr("Automatically (the app chooses)"),
+             self.tr("Show Stripe's page automatically"), self.tr(
                 "A separate process where this PC allows it, unless it has failed here "
                 "before; then this window's process.")),
             (Route.SEPARATE, self.tr("In a separate process (gives its memory back "
-                                     "afterwards)"), self.tr(
+                                     "afterwards)"),
+             self.tr("Show Stripe's page in a separate process"), self.tr(
                 "Stripe's page runs in its own process inside this window, and all its "
                 "memory is given back when the page is left. Choosing it tries again after "
                 "a failure.")),
-            (Route.INLINE, self.tr("In this window's process"), self.tr(
+            (Route.INLINE, self.tr("In this window's process"),
+             self.tr("Show Stripe's page in this window's process"), self.tr(
                 "Stripe's page runs inside the app itself. Use it when the separate process "
                 "shows a blank or detached page.")),
-            (Route.BROWSER, self.tr("In my browser"), self.tr(
+            (Route.BROWSER, self.tr("In my browser"),
+             self.tr("Show Stripe's page in my browser"), self.tr(
                 "Stripe's page opens in the usual web browser straight away; the app "
                 "finishes the link by itself when Stripe is done.")),
         ]
         layout = QVBoxLayout(self)
-        for route, text, description in texts:
+        for route, text, name, description in texts:
             button = QRadioButton(text)
-            button.setAccessibleName(text.replace("(", "").replace(")", ""))
+            button.setAccessibleName(name)
             button.setAccessibleDescription(description)
             self.group.addButton(button)
             self.choices[route] = button
