@@ -78,17 +78,16 @@ def route_for(platform: str, config: Config, env_value: str | None,
 
 def describe(config: Config, env_value: str | None) -> list[tuple[str, str]]:
     """The setting and the remembered failure in plain words, for doctor and the Support
-    window: (label, text) rows."""
+    window: (label, text) rows, the lines after the first with no label of their own."""
     rows = [("Stripe's page", SETTING_WORDS[setting(config)]
              + " (the Support window's setting)")]
     if config.web_host_failed:
-        rows.append(("Separate process", "it failed to show Stripe's page on this PC before, "
-                                         "so while the setting is automatic the page opens in "
-                                         "the app's own process"))
+        rows.append(("", "the separate process failed to show it on this PC before, so "
+                         "while the setting is automatic it opens in the app's own process"))
     else:
-        rows.append(("Separate process", "no failure remembered on this PC"))
+        rows.append(("", "no failure of the separate process remembered on this PC"))
     forced = env_override(env_value)
     if forced is not None:
-        rows.append(("Override", f"DENTALLY_WEBVIEW={env_value} is set, so Stripe's page "
-                                 f"opens {ROUTE_WORDS[forced]} whatever the setting"))
+        rows.append(("", f"DENTALLY_WEBVIEW={env_value} is set, so it opens "
+                         f"{ROUTE_WORDS[forced]} whatever the setting"))
     return rows

@@ -37,10 +37,11 @@ def test_route(platform: str, setting: str | None, failed: bool, env: str | None
 
 
 def test_described_in_plain_words() -> None:
-    rows = dict(describe(Config(stripe_page="browser", web_host_failed=True), "inline"))
-    assert rows["Stripe's page"] == "in my browser (the Support window's setting)"
-    assert rows["Separate process"].startswith("it failed to show Stripe's page on this PC")
-    assert "DENTALLY_WEBVIEW=inline" in rows["Override"]
-    assert dict(describe(Config(), None)) == {
-        "Stripe's page": "automatic (the app chooses) (the Support window's setting)",
-        "Separate process": "no failure remembered on this PC"}
+    rows = describe(Config(stripe_page="browser", web_host_failed=True), "inline")
+    assert rows[0] == ("Stripe's page", "in my browser (the Support window's setting)")
+    assert rows[1][0] == "" and rows[1][1].startswith(
+        "the separate process failed to show it on this PC before")
+    assert rows[2][0] == "" and "DENTALLY_WEBVIEW=inline is set" in rows[2][1]
+    assert describe(Config(), None) == [
+        ("Stripe's page", "automatic (the app chooses) (the Support window's setting)"),
+        ("", "no failure of the separate process remembered on this PC")]
