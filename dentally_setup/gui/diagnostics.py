@@ -65,6 +65,14 @@ class DiagnosticsWindow(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text, self.tr("Diagnostics"))
         self.tabs.addTab(self.log_view, self.tr("Log"))
+        self.text.setAccessibleDescription(self.tr(
+            "Versions, the portal and Stripe checks and the last errors, with every secret "
+            "hidden."))
+        self.tabs.setAccessibleName(self.tr("Diagnostics and log"))
+        self.tabs.setAccessibleDescription(self.tr("The diagnostics, or this run's log."))
+        self.tabs.tabBar().setAccessibleName(self.tr("Diagnostics or log"))
+        self.tabs.tabBar().setAccessibleDescription(self.tr(
+            "Left and right arrows switch between the diagnostics and the log."))
         self.copy_button = QPushButton(self.tr("Copy diagnostics"))
         self.copy_button.setAccessibleName(self.tr("Copy the diagnostics to the clipboard"))
         self.copy_button.clicked.connect(self.copy)
@@ -77,6 +85,8 @@ class DiagnosticsWindow(QDialog):
         self.logs_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir()))))
         close = QPushButton(self.tr("Close"))
+        close.setAccessibleName(self.tr("Close the support window"))
+        close.setAccessibleDescription(self.tr("Settings chosen here are already saved."))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addWidget(self.copy_button)

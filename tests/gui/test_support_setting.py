@@ -55,7 +55,7 @@ def test_in_this_windows_process_is_saved_and_the_next_page_runs_here(make_wizar
     h.next()
     h.wait_ready(Step.SIGN_IN)
     window = open_support(h)
-    assert focusable_unnamed(window.stripe_page) == []  # the choices: named and described
+    assert focusable_unnamed(window) == []  # the choices too: named and described
     assert window.stripe_page.choices[None].isChecked()  # nothing saved: automatic
     assert "separate process" in window.stripe_page.status.text()
     choose(h, window, Route.INLINE)
