@@ -6,7 +6,11 @@ finishing)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from dentally_setup.flow.steps import Step
@@ -143,3 +147,27 @@ def test_a_setting_that_cannot_be_saved_is_said_and_not_shown_as_chosen(make_wiz
     assert "could not be saved" in status and "DS-CFG-SAVE" in status
     assert window.stripe_page.choices[None].isChecked()
     assert not config_path().exists()
+
+
+START = (
+    "import argparse, os\n"
+    "from PySide6.QtCore import QCoreApplication, Qt\n"
+    "from dentally_setup.gui.run import make_app\n"
+    "from dentally_setup.store.config import load_config\n"
+    "make_app(argparse.Namespace(software_rendering=False), load_config())\n"
+    "print(QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts))\n"
+)
+
+
+@pytest.mark.parametrize(("setting", "shared"), [("inline", True), ("separate", False),
+                                                 ("browser", False)])
+def test_the_next_start_prepares_qt_for_the_saved_way(setting: str, shared: bool,
+                                                      monkeypatch) -> None:
+    """QtWebEngine in the app's own process needs shared GL contexts set before the
+    QApplication: a start after "In this window's process" was chosen sets them."""
+    save_config(Config(stripe_page=setting))
+    monkeypatch.delenv("DENTALLY_WEBVIEW", raising=False)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}  # offscreen counts as embedding
+    out = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
+                         env=env, timeout=60, check=True).stdout
+    assert out.strip().splitlines()[-1] == str(shared)
