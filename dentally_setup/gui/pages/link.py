@@ -179,11 +179,11 @@ class LinkPage(BasePage):
                 cancel_quietly(client, old.id)
             return start_session(client, landing, prefill)
 
+        # Decided once per attempt, so a change in the Support window counts from the next.
+        self._route = link_route()
         self.stack.setCurrentWidget(self.web_area)
         self.call(work, self._show_session, self.tr("Asking the portal for Stripe's page…"),
                   retry=self.begin)
-        # Decided once per attempt, so a change in the Support window counts from the next.
-        self._route = link_route()
         if self._route is Route.BROWSER:
             self._drop_browser()  # support chose the system browser: nothing of Stripe here
             return
