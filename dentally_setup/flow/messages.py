@@ -214,6 +214,11 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "in this window's process instead.",
         "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on.",
     ),
+    "setting_not_saved": (
+        "DS-CFG-SAVE",
+        "The setting could not be saved on this PC, so it was not changed.",
+        "Try again. If it happens again, copy the diagnostics for support.",
+    ),
     "stripe_authorize_error": (
         "DS-W-STRIPE",
         "Stripe refused to show its link page.",

@@ -82,6 +82,8 @@ FLOW_TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP('flow', "Use 'Open in my browser instead' to finish there."),
     QT_TRANSLATE_NOOP('flow', "Stripe's page could not be shown in its separate process on this PC, so it is shown in this window's process instead."),
     QT_TRANSLATE_NOOP('flow', "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on."),
+    QT_TRANSLATE_NOOP('flow', 'The setting could not be saved on this PC, so it was not changed.'),
+    QT_TRANSLATE_NOOP('flow', 'Try again. If it happens again, copy the diagnostics for support.'),
     QT_TRANSLATE_NOOP('flow', 'Stripe refused to show its link page.'),
     QT_TRANSLATE_NOOP('flow', 'Press Start again. If it happens again, contact Dentally support with this code.'),
     QT_TRANSLATE_NOOP('flow', 'The Stripe page has been open longer than the link allows.'),
