@@ -140,7 +140,7 @@
 <context>
     <name>DiagnosticsWindow</name>
     <message>
-        <location filename="../../dentally_setup/gui/diagnostics.py" line="+55"/>
+        <location filename="../../dentally_setup/gui/diagnostics.py" line="+59"/>
         <source>Support — diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
@@ -153,6 +153,31 @@
     <message>
         <location line="+1"/>
         <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Versions, the portal and Stripe checks and the last errors, with every secret hidden.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Diagnostics and log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The diagnostics, or this run&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Diagnostics or log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Left and right arrows switch between the diagnostics and the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -188,6 +213,16 @@
     <message>
         <location line="+4"/>
         <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the support window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings chosen here are already saved.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -409,7 +444,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+43"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -419,7 +454,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Secure connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -530,12 +565,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>Asking the portal for Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -785,7 +820,7 @@
 <context>
     <name>RemoteLinkBrowser</name>
     <message>
-        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+63"/>
+        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+65"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -798,7 +833,7 @@
 <context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+113"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+120"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1039,7 +1074,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+155"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1174,9 +1209,118 @@
     </message>
 </context>
 <context>
+    <name>StripePageSetting</name>
+    <message>
+        <location filename="../../dentally_setup/gui/stripe_page_setting.py" line="+32"/>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Automatically (the app chooses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page automatically</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A separate process where this PC allows it, unless it has failed here before; then this window&apos;s process.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In a separate process (gives its memory back afterwards)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Stripe&apos;s page in a separate process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page runs in its own process inside this window, and all its memory is given back when the page is left. Choosing it tries again after a failure.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>In this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page in this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page runs inside the app itself. Use it when the separate process shows a blank or detached page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In my browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page in my browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page opens in the usual web browser straight away; the app finishes the link by itself when Stripe is done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>This system cannot show another process&apos;s window inside the app&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What the setting does now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>in a separate process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in the web browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The next Stripe page opens {where}. A page already open stays as it is until Start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The separate process failed on this PC before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>DENTALLY_WEBVIEW={value} is set for this run and wins over this setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StripeStatusPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+26"/>
+        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+28"/>
         <source>Is the portal already linked to a Stripe account?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1725,6 +1869,16 @@
     <message>
         <location line="+1"/>
         <source>Nothing to do: carry on with Stripe&apos;s page. It opens this way on this PC from now on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The setting could not be saved on this PC, so it was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Try again. If it happens again, copy the diagnostics for support.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
