@@ -231,24 +231,32 @@ def readiness(account: StripeAccount) -> Readiness:
     problems = tuple(dict.fromkeys(describe_error(e.requirement, e.code, e.reason)
                                    for e in req.errors))
     deadline = format_deadline(req.current_deadline)
-    extra = {"checking": checking, "later": later, "problems": problems,
-             "later_deadline": format_deadline(req.future_deadline)}
+    later_deadline = format_deadline(req.future_deadline)
     if is_final(req.disabled_reason):
         reason = describe_reason(req.disabled_reason) or "Stripe has closed the account."
         return Readiness(False, HEADLINE_CLOSED, (), None, f"{reason} {DETAIL_CLOSED}",
                          final=True, next_step=_NEXT.get(req.disabled_reason or "",
-                                                         _LINK_ANOTHER), **extra)
+                                                         _LINK_ANOTHER),
+                         checking=checking, later=later, later_deadline=later_deadline,
+                         problems=problems)
     if account.charges_enabled:
         detail = DETAIL_READY if account.payouts_enabled else DETAIL_PAYOUTS_HELD
         step = _OPEN_STRIPE if needs else ""
-        return Readiness(True, HEADLINE_READY, needs, deadline, detail, next_step=step, **extra)
+        return Readiness(True, HEADLINE_READY, needs, deadline, detail, next_step=step,
+                         checking=checking, later=later, later_deadline=later_deadline,
+                         problems=problems)
     reason = describe_reason(req.disabled_reason)
     detail = (reason + " " if reason else "") + DETAIL_NOT_READY
-    if req.disabled_reason in _NEXT:
+    if needs and req.disabled_reason in (None, "requirements.past_due", "under_review",
+                                         "requirements.pending_verification"):
+        step = _OPEN_STRIPE  # something is asked of the practice: that comes first
+    elif req.disabled_reason in _NEXT:
         step = _NEXT[req.disabled_reason or ""]
     else:
         step = _OPEN_STRIPE if needs else (_WAIT if checking else _NEXT_UNKNOWN)
-    return Readiness(False, HEADLINE_NOT_READY, needs, deadline, detail, next_step=step, **extra)
+    return Readiness(False, HEADLINE_NOT_READY, needs, deadline, detail, next_step=step,
+                     checking=checking, later=later, later_deadline=later_deadline,
+                     problems=problems)
 
 
 def account_heading(account: StripeAccount) -> str:

@@ -52,7 +52,7 @@ FLOW_TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP('flow', 'Press Try again when you are ready.'),
     QT_TRANSLATE_NOOP('flow', "The link was declined on Stripe's page, so nothing was linked."),
     QT_TRANSLATE_NOOP('flow', "If that was a mistake, press Try again and choose Connect on Stripe's page."),
-    QT_TRANSLATE_NOOP('flow', 'The link took too long and timed out (Stripe allows 15 minutes).'),
+    QT_TRANSLATE_NOOP('flow', 'The link took too long and timed out (the portal allows 15 minutes for each link).'),
     QT_TRANSLATE_NOOP('flow', 'Press Start again for a fresh link.'),
     QT_TRANSLATE_NOOP('flow', 'The link was cancelled.'),
     QT_TRANSLATE_NOOP('flow', 'Press Start again when you are ready.'),

@@ -260,3 +260,10 @@ def test_pending_verification_and_due_later_and_errors() -> None:
 def test_account_name_never_blank(name: str | None, email: str | None, shown: str) -> None:
     acct = StripeAccount("acct_1", False, False, False, business_name=name, email=email)
     assert account_heading(acct) == shown
+
+
+def test_the_15_minute_link_limit_is_the_portals() -> None:
+    from dentally_setup.flow.messages import for_link
+
+    what = for_link("expired").what
+    assert "portal allows 15 minutes" in what and "Stripe allows" not in what

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from dentally_setup.flow.readiness import Readiness, account_heading, readiness
+from dentally_setup.flow.readiness import Readiness, readiness
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
@@ -75,8 +75,12 @@ class AccountCheckPage(BasePage):
             self._loaded = True
             self.completeChanged.emit()
             return
-        self.account_text.setText(
-            self.tr("Linked account: <b>{account}</b>").format(account=esc(account_heading(acct))))
+        if acct.display_name != acct.id:
+            heading = self.tr("Linked account: <b>{name}</b> ({id})").format(
+                name=esc(acct.display_name), id=esc(acct.id))
+        else:  # Stripe gave no name and no email: the id alone, not "acct_1 (acct_1)"
+            heading = self.tr("Linked account: <b>{id}</b>").format(id=esc(acct.id))
+        self.account_text.setText(heading)
         r = readiness(acct)
         self.final = r.final
         # words and a sign, not colour
