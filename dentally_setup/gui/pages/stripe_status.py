@@ -61,10 +61,6 @@ class StripeStatusPage(BasePage):
         # Sign-in is the way for any practice with a Stripe login; the sign-up form only
         # when the person says there is none (sign_up).
         self.state.landing = "login"
-        # Stripe's page is usually next: keep (or start) its process (see the sign-in page).
-        from dentally_setup.gui.link_browser import prewarm_link_browser
-
-        prewarm_link_browser()
         self.refresh()
 
     def cleanupPage(self) -> None:
