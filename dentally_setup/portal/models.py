@@ -86,7 +86,6 @@ class Practice:
 
 
 @dataclass(frozen=True)
-@dataclass(frozen=True)
 class RequirementError:
     """Why Stripe did not accept something submitted (Stripe's ``requirements.errors``)."""
 
