@@ -97,8 +97,12 @@ def test_every_account_the_sandbox_returns_matches_stripes_schema(make_sandbox,
         status, body = _get_account(sb, link.account.id)
         assert status == 200
         validate(body)
-        # What the portal makes of it is the contract's account, name rules included.
+        # What the portal makes of it is the contract's account, and the client reads the
+        # fields the contract added (Stripe's eventually_due includes what is due now).
         assert account_to_contract(body)["id"] == link.account.id
+        req = link.account.requirements
+        assert set(req.currently_due) <= set(req.eventually_due)
+        assert req.eventually_due == tuple(body["requirements"]["eventually_due"])
 
 
 @pytest.mark.parametrize("reason", SPEC["components"]["schemas"]["account_requirements"][

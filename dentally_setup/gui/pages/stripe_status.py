@@ -84,7 +84,7 @@ class StripeStatusPage(BasePage):
             acct = link.account
             self.summary.setText(
                 self.tr("<b>The portal is linked to Stripe.</b><br>Account: {name} ({id})")
-                .format(name=esc(acct.business_name) or self.tr("unnamed"), id=esc(acct.id)))
+                .format(name=esc(acct.display_name), id=esc(acct.id)))
             self.explain.setText(
                 self.tr("Press <b>Next</b> to check the account and set up payments."))
             self.unlink_button.show()
