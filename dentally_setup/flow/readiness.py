@@ -269,3 +269,11 @@ def account_lines(account: StripeAccount) -> list[str]:
     """The account described for the command line (``status`` and ``doctor``), in the same
     words as the account check page."""
     return [f"Account: {account_heading(account)}", *readiness(account).lines()]
+
+
+def can_take_payments(account: StripeAccount | None) -> bool:
+    """Whether payments can be switched on now: there is a linked account, Stripe lets it
+    take charges, and Stripe has not closed it (rejected.* is final). The one test of this
+    for the pages, the save plan and the CLI; the same answer as readiness().ready."""
+    return (account is not None and account.charges_enabled
+            and not is_final(account.requirements.disabled_reason))

@@ -267,3 +267,11 @@ def test_the_15_minute_link_limit_is_the_portals() -> None:
 
     what = for_link("expired").what
     assert "portal allows 15 minutes" in what and "Stripe allows" not in what
+
+
+def test_can_take_payments_agrees_with_readiness_for_a_closed_account() -> None:
+    from dentally_setup.flow.readiness import can_take_payments
+
+    closed = account(charges=True, reason="rejected.other")
+    assert can_take_payments(closed) is False and readiness(closed).ready is False
+    assert can_take_payments(account(charges=True)) is True

@@ -6,6 +6,8 @@ in with the practice's details) for a practice with no Stripe login at all."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QWidget
 
 from dentally_setup.flow.routing import after_stripe_status
@@ -17,7 +19,7 @@ from dentally_setup.portal.models import StripeLink
 
 
 def esc(text: str | None) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text or "")
 
 
 class StripeStatusPage(BasePage):
