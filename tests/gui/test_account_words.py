@@ -4,6 +4,8 @@ and what is due later are said as such; never a raw requirement key."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QWizard
 
 from dentally_setup.flow.steps import Step
@@ -50,7 +52,7 @@ def test_checking_and_due_later_in_words(make_wizard):
                              "reason": "The document has expired."}])
 
     page = _link_then(h, pending)
-    said = page.needs_text.text()
+    said = html.unescape(page.needs_text.text())  # the words as shown, not the markup
     assert "Stripe is checking these: ID for the account holder" in said
     assert "Due later: the business's tax or company number — by 15 January 2027" in said
     assert "Stripe did not accept: ID for the account holder: the document has expired" in said
