@@ -139,10 +139,10 @@ class LinkPage(BasePage):
         stop, proxy = browser, browser.focusProxy()
         while proxy is not None:  # down to the widget that really takes the keyboard
             stop, proxy = proxy, proxy.focusProxy()
-        if stop.nextInFocusChain() is self.create_button:
+        if stop.nextInFocusChain() is self.how_button:
             return
         for first, second in itertools.pairwise((
-                stop, self.create_button, self.how_button, self.browser_button,
+                stop, self.how_button, self.browser_button,
                 self.restart_button, self.not_listed_button, self.cancel_button)):
             QWidget.setTabOrder(first, second)
 
