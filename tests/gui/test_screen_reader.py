@@ -47,11 +47,11 @@ RESULTS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("Done", "Summary", "deposit"),
     ),
     # The practice's account already serves the Dentally app: the guidance page, then a
-    # new account on Stripe's sign-up form.
+    # new account made in Stripe's chooser.
     "already-connected": (
         ("Stripe status", "Stripe link status", "already serves the Dentally app"),
         (GUIDANCE, "Why a new account is needed", "Dentally app"),
-        (GUIDANCE, "1. Create a new account: explanation", "new account"),
+        (GUIDANCE, "1. Sign in as usual: explanation", "usual Stripe login"),
         ("Account check", "The Dentally app's account", "Dentally app"),
         ("Done", "Summary", "deposit"),
     ),
