@@ -10,7 +10,7 @@ import pytest
 from dentally_setup.cli.main import main
 from dentally_setup.cli.settings_cmd import apply_policy
 from dentally_setup.portal.client import PortalClient
-from dentally_setup.settings.policy_file import load_policy
+from dentally_setup.settings.policy_file import policy_from_data, read_policy_toml
 from tests.cli.conftest import POLICY
 
 
@@ -176,7 +176,8 @@ def test_changed_meanwhile_exit_5(linked: Any, use_portal: Any, policy_file: Any
     client = PortalClient(linked.portal_url, linked.token, budget=5)
     practice = client.practice()
     types = client.appointment_types()
-    policy = load_policy(policy_file(), types, practice.currency)
+    path = policy_file()
+    policy = policy_from_data(read_policy_toml(path), types, practice.currency, path)
 
     def someone_edits(site_id: str) -> None:
         linked.world.external_edit(site_id, invoices_enabled=True)
@@ -199,7 +200,8 @@ def test_changed_meanwhile_on_second_site_reports_both(linked: Any, policy_file:
     client = PortalClient(linked.portal_url, linked.token, budget=5)
     practice = client.practice()
     types = client.appointment_types()
-    policy = load_policy(policy_file(), types, practice.currency)
+    path = policy_file()
+    policy = policy_from_data(read_policy_toml(path), types, practice.currency, path)
 
     def edit_second(site_id: str) -> None:
         if site_id == "site_2":
