@@ -27,6 +27,7 @@ from dentally_setup.cli.common import (
     resolve_portal_url,
     resolve_token,
 )
+from dentally_setup.flow.readiness import account_lines
 from dentally_setup.flow.stripe_page import describe
 from dentally_setup.portal.client import PortalClient, check_portal_url
 from dentally_setup.portal.errors import AuthError, PortalError
@@ -136,6 +137,23 @@ def portal_check(url: str, token: str | None) -> str:
     return f"reachable ({ms:.0f} ms); the token works for {practice.name} ({practice.id})"
 
 
+def stripe_rows(url: str, token: str) -> list[tuple[str, str]]:
+    """The linked Stripe account, in the same words as the account check page and
+    ``status``; a portal that does not say is a line of the report, not its end."""
+    client = PortalClient(url, token, budget=min(budget_seconds(), _DOCTOR_BUDGET),
+                          timeout=min(budget_seconds(), _DOCTOR_BUDGET))
+    try:
+        link = client.stripe_link()
+    except PortalError as exc:
+        return [("Stripe", f"not checked. {messages_for(exc)}")]
+    mode = "" if link.livemode else " (test mode)"
+    if not link.linked or link.account is None:
+        return [("Stripe", f"not linked{mode}")]
+    lines = account_lines(link.account)
+    rows = [("Stripe", f"linked{mode}; {lines[0]}")]
+    return rows + [("", line) for line in lines[1:]]
+
+
 def report(portal_url_arg: str | None) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [
         ("App", f"dentally-setup {__version__}"),
@@ -165,6 +183,9 @@ def report(portal_url_arg: str | None) -> list[tuple[str, str]]:
                 rows.append(("Portal", portal_check(url, token)))
             except CliError as exc:
                 rows.append(("Portal", f"not checked: {exc.message}"))
+            else:
+                if token:
+                    rows += stripe_rows(url, token)
 
     rows.append(("Password store", _safe(_keyring_backend)))
     for i, line in enumerate(proxy_lines()):

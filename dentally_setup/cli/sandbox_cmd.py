@@ -74,6 +74,9 @@ def _describe(sb: Sandbox, state_dir: Path, scenario: str) -> list[str]:
         f"Token:            {sb.token}   (the sandbox's demo token)",
     ]
     lines.append(f"Stripe imitation: {stripe}")
+    if sb.real_stripe:
+        lines.append(f"Redirect URI:     {sb.redirect_uri}   (register it in the Stripe "
+                     "platform's Connect OAuth settings)")
     lines += [
         f"Demo world saved in: {state_dir}",
         "",

@@ -38,7 +38,7 @@ class WizardState:
     types: list[AppointmentType] = field(default_factory=list)
     link: StripeLink | None = None
     relink: bool = False  # the person chose "unlink and link another"
-    landing: str = "login"  # "register" after the one-platform guidance
+    landing: str = "login"  # "register" only for a practice with no Stripe login at all
     session: LinkSession | None = None
     link_outcome: str = ""  # last link session status, for the autopilot's report
     current: dict[str, VersionedSettings] = field(default_factory=dict)

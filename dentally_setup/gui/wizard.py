@@ -257,7 +257,8 @@ class SetupWizard(QWizard):
         if int(step) not in self.visitedIds():
             if step == Step.GUIDANCE:
                 self._back_to(Step.STRIPE_STATUS)
-                self.state.landing = "register"
+                # Sign in with the usual login; Stripe's chooser makes the new account.
+                self.state.landing = "login"
                 status = self.pages[Step.STRIPE_STATUS]
                 status.force_guidance = True  # type: ignore[attr-defined]
                 QTimer.singleShot(0, self.next)

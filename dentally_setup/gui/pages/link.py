@@ -43,9 +43,10 @@ STRIPE_HOSTS = ("connect.stripe.com", "dashboard.stripe.com", "stripe.com", "*.s
 ELSEWHERE_TEXT = QT_TRANSLATE_NOOP(
     "LinkPage",
     "<b>This Stripe account already serves another platform</b> (the Dentally app), so "
-    "Stripe will not connect it to the portal too.<br><br>The way through: create a "
-    "<b>new account</b> under the same Stripe login and choose to <b>share the legal "
-    "entity</b> of the existing business. Its details are copied for you."
+    "Stripe will not connect it to the portal too.<br><br>The way through, on Stripe's "
+    "page: choose <b>Create a new account</b> (you stay signed in with the same login), "
+    "then choose to <b>share the legal entity</b> of the existing business. Its details "
+    "are copied for you."
 )
 
 
@@ -120,8 +121,6 @@ class LinkPage(BasePage):
                 "because it already serves the Dentally app."),
             self.cancel_button: self.tr("Stops linking. Nothing is linked; you can start "
                                         "again."),
-            self.create_button: self.tr("Starts again on Stripe's form for a new account, "
-                                        "filled in with the practice's details."),
             self.how_button: self.tr("Shows the three steps with pictures."),
         })
         buttons = QHBoxLayout()
@@ -139,17 +138,11 @@ class LinkPage(BasePage):
         panel.setAccessibleName(self.tr("Account connected to another platform"))
         text = QLabel(QCoreApplication.translate("LinkPage", ELSEWHERE_TEXT))
         text.setWordWrap(True)
-        self.create_button = QPushButton(self.tr("Create a new account"))
-        self.create_button.setAccessibleName(self.tr(
-            "Start again on Stripe's form for a new account, filled in with the practice's "
-            "details"))
-        self.create_button.clicked.connect(lambda: self.begin("register"))
         self.how_button = QPushButton(self.tr("Show me how"))
         self.how_button.setAccessibleName(self.tr("Show the steps with pictures"))
         self.how_button.clicked.connect(self._to_guidance)
         layout = QVBoxLayout(panel)
         layout.addWidget(text)
-        layout.addWidget(self.create_button)
         layout.addWidget(self.how_button)
         layout.addStretch(1)
         return panel
@@ -159,6 +152,12 @@ class LinkPage(BasePage):
     def initializePage(self) -> None:
         self._completed = False
         self.side.hide()
+        if self.state.landing == "register":
+            self.setSubTitle(self.tr("Fill in Stripe's sign-up form for the practice's new "
+                                     "Stripe login, then press Connect."))
+        else:
+            self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account "
+                                     "and press Connect."))
         self.begin(self.state.landing)
 
     def begin(self, landing: str | None = None) -> None:
@@ -379,6 +378,9 @@ class LinkPage(BasePage):
 
     def cleanupPage(self) -> None:
         session = self.state.session
+        # Going back: Next from the page before starts on Stripe's sign-in again, unless the
+        # person asks for the sign-up form again ("We don't have a Stripe account yet").
+        self.state.landing = "login"
         self.leave()
         if session is not None and session.pending:
             # Going back: the portal should stop accepting this session's state.
