@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget, QWizard
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import plain_text
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.resources import resource
@@ -55,6 +56,7 @@ class GuidancePage(BasePage):
             words = QLabel(text)
             words.setWordWrap(True)
             words.setAccessibleName(self.tr("{title}: explanation").format(title=title))
+            words.setAccessibleDescription(plain_text(text))  # the words, not only their name
             grid.addWidget(picture, 0, col)
             grid.addWidget(heading, 1, col)
             grid.addWidget(words, 2, col, Qt.AlignmentFlag.AlignTop)

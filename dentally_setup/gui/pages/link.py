@@ -28,6 +28,7 @@ from dentally_setup.flow.prefill import prefill_from_practice
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.flow.stripe_page import Route
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.stripe_page.app_side_choice import link_route, make_link_browser
@@ -68,7 +69,7 @@ class LinkPage(BasePage):
         self.padlock = QLabel()
         self.padlock.setPixmap(QIcon(str(resource("padlock.svg"))).pixmap(QSize(16, 16)))
         self.padlock.setAccessibleName(self.tr("Secure connection"))
-        self.host = QLabel("")
+        self.host = ReadOutLabel(spoken=False)  # readable: where the page really is
         self.host.setAccessibleName(self.tr("Web page address"))
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -90,7 +91,7 @@ class LinkPage(BasePage):
         self.side = self._guidance_panel()
         self.web_row.addWidget(self.side)
         self.side.hide()
-        self.waiting = QLabel()
+        self.waiting = ReadOutLabel()  # how the link ended is read out
         self.waiting.setWordWrap(True)
         self.waiting.setAccessibleName(self.tr("Link progress"))
         self.stack.addWidget(self.web_area)
@@ -129,6 +130,21 @@ class LinkPage(BasePage):
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         self.body.addLayout(buttons)
+
+    def _page_first_in_tab_order(self, browser: QWidget) -> None:
+        """Made after the page's buttons (and Chromium's own widget only once a page has
+        loaded), Stripe's page would come after them in the Tab order: it comes first, as on
+        screen, then the panel beside it and the buttons below (setTabOrder(a, b) moves b to
+        just after a, so each follows the one before)."""
+        stop, proxy = browser, browser.focusProxy()
+        while proxy is not None:  # down to the widget that really takes the keyboard
+            stop, proxy = proxy, proxy.focusProxy()
+        if stop.nextInFocusChain() is self.how_button:
+            return
+        for first, second in itertools.pairwise((
+                stop, self.how_button, self.browser_button,
+                self.restart_button, self.not_listed_button, self.cancel_button)):
+            QWidget.setTabOrder(first, second)
 
     def _guidance_panel(self) -> QFrame:
         panel = QFrame()
@@ -226,12 +242,9 @@ class LinkPage(BasePage):
             lambda text: self.show_message(messages.for_key("webview_webauthn", text),
                                            self.use_system_browser))
         self.web_row.insertWidget(0, browser, 1)
-        # Made after the buttons, but in the tab order the page comes just before them
-        # (setTabOrder(a, b) moves b to just after a, so the buttons follow it in turn).
-        order = [browser.focusProxy() or browser, self.browser_button, self.restart_button,
-                 self.not_listed_button, self.cancel_button]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self._page_first_in_tab_order(browser)
+        # Again once a page has painted: in this process Chromium's widget exists only then.
+        browser.painted.connect(lambda: self._page_first_in_tab_order(browser))
         self.browser = browser
         self.location_bar.show()
         self.padlock.hide()  # until a page has loaded and its address has been checked
