@@ -143,7 +143,7 @@
 <context>
     <name>BusyLine</name>
     <message>
-        <location filename="../../dentally_setup/gui/busy.py" line="+14"/>
+        <location filename="../../dentally_setup/gui/busy.py" line="+16"/>
         <source>Busy</source>
         <translation type="unfinished"></translation>
     </message>
@@ -323,7 +323,7 @@
 <context>
     <name>ErrorPanel</name>
     <message>
-        <location filename="../../dentally_setup/gui/error_panel.py" line="+32"/>
+        <location filename="../../dentally_setup/gui/error_panel.py" line="+33"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -392,7 +392,7 @@
 <context>
     <name>GuidancePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+21"/>
+        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+22"/>
         <source>1. Sign in as usual</source>
         <translation type="unfinished"></translation>
     </message>
@@ -442,7 +442,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Continue to Stripe</source>
         <translation type="unfinished"></translation>
     </message>
@@ -470,18 +470,18 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+43"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+44"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through, on Stripe&apos;s page: choose &lt;b&gt;Create a new account&lt;/b&gt; (you stay signed in with the same login), then choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+15"/>
-        <location line="+101"/>
+        <location line="+116"/>
         <source>Sign in on Stripe&apos;s page, choose the practice&apos;s account and press Connect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-104"/>
         <source>Secure connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -562,7 +562,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+29"/>
         <source>Account connected to another platform</source>
         <translation type="unfinished"></translation>
     </message>
@@ -592,7 +592,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+60"/>
         <source>&lt;b&gt;Finishing the link…&lt;/b&gt;&lt;br&gt;The portal is completing the link with Stripe. This takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -668,18 +668,18 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+37"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+38"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+227"/>
+        <location line="+232"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-226"/>
         <source>Stripe is not ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -700,7 +700,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Deposits for online appointments</source>
         <translation type="unfinished"></translation>
     </message>
@@ -730,7 +730,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Per appointment type (leave blank to use the default; 0 means no deposit):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -821,7 +821,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Also check the settings for: {sites}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -863,7 +863,7 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+39"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+40"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -973,7 +973,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>someone else</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1091,7 +1091,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+165"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1099,7 +1099,7 @@
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+43"/>
         <source>Enter the portal&apos;s address and its API token.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1130,12 +1130,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+72"/>
+        <location line="+74"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-72"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1195,7 +1195,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1455,7 +1455,7 @@
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+18"/>
+        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+19"/>
         <source>Link Stripe to the Dentally Portal and switch on online payments.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1470,7 +1470,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Demo for trainers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1520,8 +1520,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Scenario:</source>
+        <location line="+5"/>
+        <source>Demo scenario:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -52,11 +52,12 @@ def test_every_focusable_control_has_an_accessible_name_and_description(make_wiz
         checked.append(step)
         h.next()
     h.sign_in_on_stripe()
-    h.wait_stripe_page("register")
+    h.wait_stripe_page("chooser")
     link = h.page(Step.LINK)
     assert focusable_unnamed(link) == []
     assert link.browser.accessibleName() == "Stripe's page"
-    h.wait_stripe_page("register").click("#create")
+    h.wait_stripe_page("chooser").click("#create-account")
+    h.wait_stripe_page("new-account").click("#create")
     h.wait_stripe_page("authorize").click("#authorize")
     for step in (Step.ACCOUNT_CHECK, Step.SETTINGS):
         page = h.wait_ready(step)
