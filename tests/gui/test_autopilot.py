@@ -23,6 +23,8 @@ SCENARIOS = {
                                   "settings", "review", "done"]),
     "portal-trouble": ("linked", ["welcome", "sign-in", "stripe-status", "link",
                                   "account-check", "settings", "review", "done"]),
+    "group": ("linked", ["welcome", "sign-in", "stripe-status", "account-check", "settings",
+                         "review", "done"]),
 }
 
 
@@ -50,6 +52,9 @@ def test_autopilot_completes_each_scenario(scenario, tmp_path):
         assert report["account_id"].startswith("acct_")
     else:
         assert report["account_id"] is None
+    if scenario == "group":
+        # "Same settings for all sites": every one of the 40 sites was written.
+        assert report["sites_saved"] == 40
     if scenario == "already-connected":
         assert report["dentally_app_account_id"].startswith("acct_")
         assert report["account_id"] != report["dentally_app_account_id"]
