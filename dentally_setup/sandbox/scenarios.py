@@ -127,7 +127,7 @@ def build_state(scenario: str, now: float | None = None, *, sites: int | None = 
         ("at_whitening", "Whitening consultation", 30, None, True),
         ("at_ortho_review", "Orthodontic review", 20, 5500, False),
     ]
-    appointment_types = [
+    appointment_types: list[dict[str, Any]] = [
         {"id": i, "name": n, "duration_minutes": d, "price_minor": p, "online_bookable": b}
         for i, n, d, p, b in type_rows
     ]
