@@ -1,0 +1,63 @@
+"""The wizard with a dental group (the demo's `group` scenario: 40 sites, 60 appointment
+types, some sites already set differently): filtering types, copying a site's settings,
+the review grouping identical changes, and saving many sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dentally_setup.flow.steps import Step
+from tests.gui.deposits import type_deposit
+
+
+def to_group_settings(make_wizard: Any) -> tuple[Any, Any]:
+    h = make_wizard("group")
+    h.next()
+    for step in (Step.SIGN_IN, Step.STRIPE_STATUS, Step.ACCOUNT_CHECK):
+        h.wait_ready(step)
+        h.next()
+    return h, h.wait_ready(Step.SETTINGS)
+
+
+def visible_type_names(page: Any) -> list[str]:
+    proxy = page.types_filter
+    return [str(proxy.index(row, 0).data()) for row in range(proxy.rowCount())]
+
+
+def test_the_filter_narrows_the_types_but_never_hides_a_problem(make_wizard: Any) -> None:
+    h, page = to_group_settings(make_wizard)
+    bookable = [t for t in h.state.types if t.online_bookable]
+    assert page.types_model.rowCount() == len(bookable) > 40
+    h.qtbot.keyClicks(page.type_filter, "HYGIENE")
+    names = visible_type_names(page)
+    assert names and all("hygiene" in n.lower() for n in names)
+    assert page.filter_count.text() == f"{len(names)} of {len(bookable)} shown"
+    # A problem on a type outside the filter keeps its row on screen.
+    hygiene = next(t for t in bookable if t.name == "Hygiene 30 min")
+    page.deposits_on.setChecked(True)
+    type_deposit(h.qtbot, page, hygiene.id, "999")
+    assert "price" in page.type_problem(hygiene.id)
+    page.type_filter.setText("invisalign")
+    assert "Hygiene 30 min" in visible_type_names(page)
+    assert "Invisalign consultation" in visible_type_names(page)
+    assert not page.isComplete()
+    page.type_filter.clear()
+    assert len(visible_type_names(page)) == len(bookable)
+
+
+def test_copy_from_another_site(make_wizard: Any) -> None:
+    h, page = to_group_settings(make_wizard)
+    sites = h.state.practice.sites
+    # The scenario sets site 3 differently on the portal: deposits of £20.00.
+    model = next(s for s in sites if h.state.current[s.id].settings.deposits_enabled)
+    assert page.site.currentData() == sites[0].id
+    assert not page.deposits_on.isChecked()
+    page.copy_from.setCurrentIndex(page.copy_from.findData(model.id))
+    page.copy_button.click()
+    assert page.deposits_on.isChecked() and page.default.text() == "20.00"
+    assert h.state.drafts[sites[0].id] == h.state.drafts[model.id]
+    assert "Copied the settings from" in page.subTitle()
+    # Only the site shown took them: "same settings for all sites" is not ticked.
+    assert not h.state.drafts[sites[1].id].deposits_enabled
+    page.site.setCurrentIndex(1)
+    assert not page.deposits_on.isChecked()
