@@ -61,3 +61,35 @@ def test_copy_from_another_site(make_wizard: Any) -> None:
     assert not h.state.drafts[sites[1].id].deposits_enabled
     page.site.setCurrentIndex(1)
     assert not page.deposits_on.isChecked()
+
+
+def set_one_policy(h: Any, page: Any) -> None:
+    page.same_for_all.setChecked(True)
+    page.deposits_on.setChecked(True)
+    page.default.clear()
+    h.qtbot.keyClicks(page.default, "25.00")
+
+
+def test_review_shows_the_common_change_once_and_the_sites_that_differ(make_wizard: Any
+                                                                      ) -> None:
+    h, page = to_group_settings(make_wizard)
+    set_one_policy(h, page)
+    h.next()
+    review = h.wait_step(Step.REVIEW) or h.page(Step.REVIEW)
+    h.qtbot.waitUntil(review.save_button.isEnabled, timeout=10000)
+    text = review.summary.toPlainText()
+    current = {sid: v.settings for sid, v in h.state.current.items()}
+    # The scenario's exceptions: deposits already on at £20.00, or balances already on.
+    differ = [s for s in h.state.practice.sites
+              if current[s.id].deposits_enabled or current[s.id].balances_enabled]
+    assert 4 <= len(differ) <= 12
+    common = 40 - len(differ)
+    assert f"{common} sites\nEvery site not named below." in text
+    assert text.count("Deposits for online bookings") < 8  # once per distinct change
+    assert "Sites that differ" in text
+    for site in differ:
+        assert site.name in text
+    # The common sites are counted, not listed: 40 names would bury the exceptions.
+    plain = [s for s in h.state.practice.sites if s not in differ]
+    assert plain[0].name not in text
+    assert len(review.plan) == 40

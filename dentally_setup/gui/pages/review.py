@@ -19,7 +19,7 @@ from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.portal.errors import Conflict, SettingsChanged
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
-from dentally_setup.settings.diff import diff_settings
+from dentally_setup.settings.diff import Change, ChangeGroup, diff_settings, group_changes
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,10 @@ class ReviewPage(BasePage):
                 "<p><b>Stripe is not ready yet</b>, so deposits, balances and invoices will be "
                 "saved switched <b>off</b>, with your amounts kept. Come back and save again "
                 "once Stripe has finished its checks.</p>"))
+        changes_by_site: dict[str, list[Change]] = {}
+        saved: list[str] = []
+        unchanged: list[str] = []
+        invalid: list[str] = []
         for site in practice.sites:
             current = self.state.current.get(site.id)
             draft = self.state.drafts.get(site.id)
@@ -101,33 +105,72 @@ class ReviewPage(BasePage):
                                            current.settings)
             if new is None:
                 problem = tr_flow(next(iter(problems.values())))
-                parts.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(problem)}</p>")
+                invalid.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(problem)}</p>")
                 continue
             new = replace(new, site_id=site.id)
             if not self.stripe_ready:
                 new = replace(new, deposits_enabled=False, balances_enabled=False,
                               invoices_enabled=False)
-            changes = diff_settings(current.settings, new, self.state.types, self.state.currency)
-            parts.append(f"<h3>{esc(site.name)}</h3>")
             if site.id in self.state.saved and self.state.saved[site.id].settings.same_choices(new):
-                parts.append(self.tr("<p>✔ Saved.</p>"))
-            elif not changes:
-                parts.append(self.tr("<p>No changes.</p>"))
-            else:
-                self.plan[site.id] = new
-                rows = "".join(
-                    f"<tr><td>{esc(tr_flow(c.label))}</td><td>{esc(tr_flow(c.before))}</td>"
-                    f"<td>→</td><td><b>{esc(tr_flow(c.after))}</b></td></tr>" for c in changes)
-                setting, now, new_ = self.tr("Setting"), self.tr("Now"), self.tr("New")
-                parts.append(f"<table cellspacing='6'><tr><th align='left'>{setting}</th>"
-                             f"<th align='left'>{now}</th><th></th>"
-                             f"<th align='left'>{new_}</th></tr>{rows}</table>")
+                saved.append(site.id)
+                continue
+            changes = diff_settings(current.settings, new, self.state.types, self.state.currency)
+            if not changes:
+                unchanged.append(site.id)
+                continue
+            self.plan[site.id] = new
+            changes_by_site[site.id] = changes
+        parts += self._grouped_html(group_changes(changes_by_site), len(practice.sites))
+        parts += invalid
+        for site_ids, line in ((saved, self.tr("✔ Saved")), (unchanged, self.tr("No changes"))):
+            if site_ids:
+                parts.append(f"<p>{line}: {esc(self._site_list(site_ids, len(practice.sites)))}"
+                             "</p>")
         self.summary.setHtml("".join(parts))
         self.save_button.setEnabled(bool(self.plan))
         self.save_button.setVisible(not self._done)
         if not self.plan:
             self._done = True
         self.completeChanged.emit()
+
+    def _site_list(self, site_ids: list[str], total: int) -> str:
+        """"Harrogate", "Harrogate, Ilkley", or "all 40 sites" / "12 sites: …"."""
+        names = ", ".join(self.state.site_name(sid) for sid in site_ids)
+        if len(site_ids) == 1:
+            return names
+        if len(site_ids) == total:
+            return self.tr("all {n} sites").format(n=total)
+        return self.tr("{n} sites: {names}").format(n=len(site_ids), names=names)
+
+    def _grouped_html(self, groups: list[ChangeGroup], total: int) -> list[str]:
+        """Each distinct change once: the common one first ("38 sites"), then the sites
+        that differ, each with its own. Which sites is said without listing 38 names."""
+        parts: list[str] = []
+        setting, now, new_ = self.tr("Setting"), self.tr("Now"), self.tr("New")
+        for n, group in enumerate(groups):
+            count = len(group.site_ids)
+            if count == 1:
+                heading = esc(self.state.site_name(group.site_ids[0]))
+                who = ""
+            else:
+                heading = esc(self.tr("{n} sites").format(n=count))
+                if count == total:
+                    who = self.tr("Every site.")
+                elif n == 0 and count > 5:
+                    who = self.tr("Every site not named below.")
+                else:
+                    who = esc(", ".join(self.state.site_name(s) for s in group.site_ids))
+            if n == 1 and len(groups[0].site_ids) > 1:
+                parts.append(self.tr("<h3>Sites that differ</h3>"))
+            rows = "".join(
+                f"<tr><td>{esc(tr_flow(c.label))}</td><td>{esc(tr_flow(c.before))}</td>"
+                f"<td>→</td><td><b>{esc(tr_flow(c.after))}</b></td></tr>" for c in group.changes)
+            tag = "h4" if n > 0 and len(groups[0].site_ids) > 1 else "h3"
+            parts.append(f"<{tag}>{heading}</{tag}>" + (f"<p>{who}</p>" if who else ""))
+            parts.append(f"<table cellspacing='6'><tr><th align='left'>{setting}</th>"
+                         f"<th align='left'>{now}</th><th></th>"
+                         f"<th align='left'>{new_}</th></tr>{rows}</table>")
+        return parts
 
     # ---- saving ------------------------------------------------------------------------
 
