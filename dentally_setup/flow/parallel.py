@@ -34,25 +34,26 @@ def for_each_site(
     site_ids: Sequence[str],
     *,
     jobs: int = DEFAULT_JOBS,
-    stop: threading.Event | None = None,
+    stop: threading.Event | Callable[[], bool] | None = None,
     on_done: Callable[[str, T | None, BaseException | None], None] | None = None,
 ) -> tuple[dict[str, T], dict[str, BaseException]]:
     """Run ``work(site_id)`` for each site, at most ``jobs`` at a time, in the given order.
 
-    Once ``stop`` is set no new site is started; the ones already running finish (their
-    outcome is still reported). ``on_done(site_id, result, error)`` is called as each one
-    ends, from the calling thread. Returns (results, errors) by site id; sites never
+    Once ``stop`` is set (an Event, or a function that says so) no new site is started;
+    the ones already running finish (their outcome is still reported).
+    ``on_done(site_id, result, error)`` is called as each one ends, from the calling
+    thread. Returns (results, errors) by site id; sites never
     started are in neither.
     """
     check_jobs(jobs)
-    stop = stop or threading.Event()
+    stopped = stop.is_set if isinstance(stop, threading.Event) else stop or (lambda: False)
     results: dict[str, T] = {}
     errors: dict[str, BaseException] = {}
     todo = list(site_ids)
     running: dict[Future[T], str] = {}
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sites") as pool:
         while todo or running:
-            while todo and len(running) < jobs and not stop.is_set():
+            while todo and len(running) < jobs and not stopped():
                 sid = todo.pop(0)
                 running[pool.submit(work, sid)] = sid
             if not running:

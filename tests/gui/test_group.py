@@ -93,3 +93,68 @@ def test_review_shows_the_common_change_once_and_the_sites_that_differ(make_wiza
     plain = [s for s in h.state.practice.sites if s not in differ]
     assert plain[0].name not in text
     assert len(review.plan) == 40
+
+
+def review_of_one_policy(make_wizard: Any) -> tuple[Any, Any]:
+    h, page = to_group_settings(make_wizard)
+    set_one_policy(h, page)
+    h.next()
+    h.wait_step(Step.REVIEW)
+    review = h.page(Step.REVIEW)
+    h.qtbot.waitUntil(review.save_button.isEnabled, timeout=10000)
+    return h, review
+
+
+def applied(h: Any) -> dict[str, int]:
+    with h.sandbox.world.lock:
+        return dict(h.sandbox.world.applied_writes)
+
+
+def saving_count(review: Any) -> int:
+    """N in the busy line's "Saving N of 40…" (-1 when it says something else)."""
+    text = review.busy.label.text()
+    if not (review.busy.isVisible() and text.startswith("Saving ") and "of 40" in text):
+        return -1
+    return int(text.split()[1])
+
+
+def test_saving_40_sites_counts_them_and_writes_each_once_through_faults(make_wizard: Any
+                                                                         ) -> None:
+    h, review = review_of_one_policy(make_wizard)
+    # A slow portal that is also rate limited and briefly unavailable: the writes are
+    # retried with their keys, so each site is still written exactly once.
+    h.sandbox.faults.delay(0.05)
+    h.sandbox.faults.rate_limit(3, retry_after=1)
+    h.sandbox.faults.fail_every(9, 503)
+    review.save_button.click()
+    h.qtbot.waitUntil(lambda: saving_count(review) >= 1, timeout=20000)
+    assert review.busy.bar.maximum() == 40
+    h.qtbot.waitUntil(lambda: review.isComplete(), timeout=60000)
+    assert len(h.state.saved) == 40 and h.state.pending_writes == {}
+    assert applied(h) == {s.id: 1 for s in h.state.practice.sites}
+    assert "✔ Saved: all 40 sites" in review.summary.toPlainText()
+
+
+def test_cancel_stops_new_writes_and_save_again_does_only_the_rest(make_wizard: Any) -> None:
+    from dentally_setup.gui.worker import busy_tasks
+
+    h, review = review_of_one_policy(make_wizard)
+    h.sandbox.faults.delay(0.3)  # four writes at a time, each a little over 0.6 s
+    review.save_button.click()
+    keys = {sid: w.idempotency_key for sid, w in h.state.pending_writes.items()}
+    assert len(keys) == 40
+    h.qtbot.waitUntil(lambda: saving_count(review) >= 1, timeout=20000)
+    review.busy.cancel_button.click()
+    h.qtbot.waitUntil(lambda: busy_tasks() == 0, timeout=20000)  # writes in flight ended
+    done = applied(h)
+    assert 1 <= len(done) < 40 and set(done.values()) == {1}
+    assert set(h.state.saved) == set(done)  # what reached the portal is shown as saved
+    # The rest were never sent and keep their keys (in the resume file too).
+    assert set(h.state.pending_writes) == {s.id for s in h.state.practice.sites} - set(done)
+    assert all(w.idempotency_key == keys[sid] for sid, w in h.state.pending_writes.items())
+    assert f"{len(done)} of 40 sites saved" in review.subTitle()
+    assert review.save_button.isEnabled()
+    h.sandbox.faults.delay(0)
+    review.save_button.click()
+    h.qtbot.waitUntil(lambda: review.isComplete(), timeout=60000)
+    assert applied(h) == {s.id: 1 for s in h.state.practice.sites}

@@ -5,23 +5,34 @@ lets the person choose; a 409 stripe_not_ready sends them back to the account ch
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QWidget
 
 from dentally_setup.flow import messages
 from dentally_setup.flow.drafts import SiteDraft, build_settings
-from dentally_setup.flow.save import SiteWrite, plan_write, write_site
+from dentally_setup.flow.save import SiteWrite, plan_write
+from dentally_setup.flow.save_many import SaveReport, save_sites
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.stripe_status import esc
+from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import Conflict, SettingsChanged
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
 from dentally_setup.settings.diff import Change, ChangeGroup, diff_settings, group_changes
 
 log = logging.getLogger(__name__)
+
+
+class _SaveRelay(QObject):
+    """Lives on the GUI thread: the saving thread emits here, so each site's outcome is
+    handled on the GUI thread (a queued connection)."""
+
+    siteDone = Signal(object, object, object)  # SiteWrite, VersionedSettings|None, error
 
 
 class ReviewPage(BasePage):
@@ -66,6 +77,10 @@ class ReviewPage(BasePage):
         self._conflict: SettingsChanged | None = None
         self._conflict_site = ""
         self._done = False
+        self._save_total = self._save_count = 0
+        self._stopped = False
+        self._relay = _SaveRelay(self)
+        self._relay.siteDone.connect(self._site_done)
 
     def initializePage(self) -> None:
         self._done = False
@@ -175,8 +190,9 @@ class ReviewPage(BasePage):
     # ---- saving ------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write each changed site in turn. The key and ETag of each write are saved in
+        """Write each changed site, a few at a time. The key and ETag of each write are saved in
         the progress file before it is sent, so a crash mid-save resumes the *same* write."""
+        self.setSubTitle(self.tr("Check the changes, then press Save."))
         for site_id, new in self.plan.items():
             pending = self.state.pending_writes.get(site_id)
             if pending is not None and pending.new.same_choices(new):
@@ -185,18 +201,46 @@ class ReviewPage(BasePage):
             if write is not None:
                 self.state.pending_writes[site_id] = write
         self.setup_wizard().save_progress()
-        self._save_next()
+        self._save_all()
 
-    def _save_next(self) -> None:
+    def _save_all(self) -> None:
+        """Send every pending write, a few at a time (flow/save_many.py). Each site is
+        recorded as it is confirmed, so Cancel or a failure loses nothing written."""
         todo = [w for sid, w in self.state.pending_writes.items() if sid in self.plan]
         if not todo:
             self._all_saved()
             return
-        write = todo[0]
-        self.call(lambda c: write_site(c, write), lambda saved: self._saved(write, saved),
-                  self.tr("Saving {site}…").format(site=self.state.site_name(write.site_id)),
-                  retry=self._save_next,
-                  on_failed=lambda exc: self._save_failed(write, exc))
+        self._save_total, self._save_count = len(todo), 0
+        self._stopped = False
+        relay = self._relay
+
+        def work(client: PortalClient) -> SaveReport:
+            # Cancel sets client.cancel: no new write starts after it. The writes already
+            # sent finish with their read-back (a client Cancel does not reach), so what
+            # was written is known and shown rather than left unconfirmed.
+            writer = client.with_cancel(threading.Event())
+            return save_sites(writer, todo, stop=client.cancel,
+                              on_done=lambda w, saved, exc: relay.siteDone.emit(w, saved, exc))
+
+        self.call(work, self._save_finished, self._saving_text(), retry=self._save_all,
+                  on_failed=self._save_crashed)
+
+    def _saving_text(self) -> str:
+        return self.tr("Saving {done} of {total}…").format(done=self._save_count,
+                                                          total=self._save_total)
+
+    def _site_done(self, write: SiteWrite, saved: VersionedSettings | None,
+                   exc: BaseException | None) -> None:
+        """One site ended (on the GUI thread, in the order they ended)."""
+        if saved is None:
+            return  # kept in pending_writes with its key; reported when all have ended
+        self._saved(write, saved)
+        self._save_count += 1
+        if self.working:
+            self.busy.count(self._save_count, self._save_total, self._saving_text())
+        elif self._stopped:  # a write in flight when Cancel was pressed: show it as saved
+            self._show_plan()
+            self._say_stopped()
 
     def _saved(self, write: SiteWrite, saved: VersionedSettings) -> None:
         self.state.pending_writes.pop(write.site_id, None)
@@ -204,7 +248,36 @@ class ReviewPage(BasePage):
         self.state.current[write.site_id] = saved
         self.plan.pop(write.site_id, None)
         self.setup_wizard().save_progress()
-        self._save_next()
+
+    def _save_finished(self, report: SaveReport) -> None:
+        first = report.first_failure
+        if first is None:
+            self._all_saved()
+            return
+        site_id, exc = first
+        self._show_plan()
+        if not self._save_failed(self.state.pending_writes[site_id], exc):
+            msg = messages.for_exception(exc)
+            log.warning("saving %s: %s", site_id, msg.code)
+            self.show_message(msg, self._save_all)  # same keys: never applied twice
+
+    def _save_crashed(self, exc: BaseException) -> bool:
+        log.error("saving stopped unexpectedly", exc_info=exc)
+        self._show_plan()
+        return False  # the page explains it, with Try again
+
+    def cancel_work(self) -> None:
+        saving = self.working and self._save_total > 0 and not self._done
+        super().cancel_work()
+        if saving:
+            self._stopped = True
+            self._show_plan()
+            self._say_stopped()
+
+    def _say_stopped(self) -> None:
+        self.setSubTitle(self.tr(
+            "Saving stopped: {done} of {total} sites saved. The rest were not sent; "
+            "press Save to save them.").format(done=self._save_count, total=self._save_total))
 
     def _all_saved(self) -> None:
         self._done = True
