@@ -8,7 +8,7 @@ import logging
 import threading
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QWidget
 
 from dentally_setup.flow import messages
@@ -26,6 +26,8 @@ from dentally_setup.portal.models import PaymentSettings, VersionedSettings
 from dentally_setup.settings.diff import Change, ChangeGroup, diff_settings, group_changes
 
 log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_MS = 250
 
 
 class _SaveRelay(QObject):
@@ -79,6 +81,10 @@ class ReviewPage(BasePage):
         self._done = False
         self._save_total = self._save_count = 0
         self._stopped = False
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_EVERY_MS)
+        self._progress_timer.timeout.connect(self._flush_progress)
         self._relay = _SaveRelay(self)
         self._relay.siteDone.connect(self._site_done)
 
@@ -247,9 +253,19 @@ class ReviewPage(BasePage):
         self.state.saved[write.site_id] = saved
         self.state.current[write.site_id] = saved
         self.plan.pop(write.site_id, None)
+        # The progress file (written and synced on this thread) is written at most every
+        # PROGRESS_EVERY_MS while sites are being confirmed, not once per site: 40 syncs
+        # in a row stalled the window. Safe: a site confirmed but still listed as pending
+        # after a crash is sent again with the same key, and the portal only replays it.
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _flush_progress(self) -> None:
+        self._progress_timer.stop()
         self.setup_wizard().save_progress()
 
     def _save_finished(self, report: SaveReport) -> None:
+        self._flush_progress()
         first = report.first_failure
         if first is None:
             self._all_saved()
@@ -270,6 +286,7 @@ class ReviewPage(BasePage):
         saving = self.working and self._save_total > 0 and not self._done
         super().cancel_work()
         if saving:
+            self._flush_progress()
             self._stopped = True
             self._show_plan()
             self._say_stopped()
