@@ -3,12 +3,14 @@
 ``apply`` is built for IT at a dental group running it over many sites from a script:
 - the file is checked completely (structure, then the portal's own rules) before any site
   is read, so a typo never leaves half the group changed;
-- every site is read first and the whole plan printed, then sites are written one by one,
-  each with If-Match (so a change made meanwhile in the web admin is never overwritten)
-  and one idempotency key per site-change (so the client's retries never apply it twice);
+- every site is read first and the whole plan printed (each distinct change once), then
+  sites are written a few at a time (``--jobs``), each with If-Match (so a change made
+  meanwhile in the web admin is never overwritten) and one idempotency key per
+  site-change (so the client's retries never apply it twice);
 - each write is read back and compared;
-- the first failure stops the run. Running the same file again is safe and finishes the
-  job: sites already done show "nothing to change".
+- a failure every site would meet stops new writes; one site's own problem does not.
+  Running the same file again is safe and finishes the job: sites already done show
+  "nothing to change". (cli/apply_run.py has the writing half.)
 """
 
 from __future__ import annotations
@@ -17,30 +19,23 @@ import argparse
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
+from dentally_setup.cli.apply_run import Plan, write_plans
 from dentally_setup.cli.common import (
     EXIT_OK,
-    EXIT_REFUSED,
     EXIT_USAGE,
     CliError,
     connection,
-    exit_code_for,
     make_client,
-    messages_for,
     print_error,
 )
 from dentally_setup.cli.status import settings_lines, site_heading
-from dentally_setup.portal.client import PortalClient, new_idempotency_key
-from dentally_setup.portal.errors import (
-    MalformedResponse,
-    PortalError,
-    PortalUnreachable,
-    SettingsChanged,
-)
+from dentally_setup.flow.parallel import DEFAULT_JOBS, MAX_JOBS, read_each_site
+from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import AppointmentType, PaymentSettings, Practice
-from dentally_setup.settings.diff import Change, diff_settings
+from dentally_setup.settings.diff import Change, diff_settings, group_changes
 from dentally_setup.settings.policy_file import (
     PolicyFileError,
     policy_from_data,
@@ -49,6 +44,9 @@ from dentally_setup.settings.policy_file import (
 from dentally_setup.settings.validate import validate_settings
 
 log = logging.getLogger(__name__)
+
+# Up to this many sites are named in a line; beyond that they are counted.
+NAME_SITES_UP_TO = 5
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
@@ -80,7 +78,23 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
     which.add_argument("--all-sites", action="store_true", help="every site of the practice")
     apply.add_argument("--dry-run", action="store_true",
                        help="check the file and show the changes, but write nothing")
+    apply.add_argument("--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
+                       help=f"sites worked on at once (default {DEFAULT_JOBS}, at most "
+                            f"{MAX_JOBS})")
+    apply.add_argument("--json", action="store_true",
+                       help="print one JSON object with each site's outcome, for scripts")
     apply.set_defaults(handler=run_apply)
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= jobs <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"choose from 1 to {MAX_JOBS} (the portal's limit "
+                                         "for one client)")
+    return jobs
 
 
 def pick_sites(practice: Practice, wanted: Sequence[str] | None) -> list[str]:
@@ -143,22 +157,37 @@ def run_apply(args: argparse.Namespace) -> int:
             print_error(f"{path}: {problem.message}")
         print_error("Nothing was written. Correct the file and run the command again.")
         return EXIT_USAGE
-    return apply_policy(client, practice, types, policy, site_ids, dry_run=args.dry_run)
-
-
-@dataclass
-class _Plan:
-    site_id: str
-    heading: str
-    etag: str
-    current: PaymentSettings
-    wanted: PaymentSettings
-    changes: list[Change]
+    return apply_policy(client, practice, types, policy, site_ids, dry_run=args.dry_run,
+                        jobs=args.jobs, as_json=args.json)
 
 
 def _print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
     for change in changes:
         print(f"{indent}{change}")
+
+
+def _some(headings: Sequence[str]) -> str:
+    """Names while they can be read in one line; beyond that, a count."""
+    return ", ".join(headings) if len(headings) <= NAME_SITES_UP_TO else \
+        f"{len(headings)} sites"
+
+
+def _print_plans(plans: Sequence[Plan]) -> None:
+    """What would change, each distinct change once ("37 sites:" then its lines), so a
+    group's plan reads in a screen instead of 200 repeats."""
+    headings = {p.site_id: p.heading for p in plans}
+    for group in group_changes({p.site_id: p.changes for p in plans}):
+        count = len(group.site_ids)
+        if count == 1:
+            print(f"Site: {headings[group.site_ids[0]]}")
+        elif count == len(plans):
+            print(f"All {count} sites:")
+        else:
+            print(f"{count} sites: {_some([headings[s] for s in group.site_ids])}:")
+        _print_changes(group.changes)
+    same = [p.heading for p in plans if not p.changes]
+    if same:
+        print(f"Nothing to change: {_some(same)}.")
 
 
 def apply_policy(
@@ -170,101 +199,45 @@ def apply_policy(
     *,
     dry_run: bool = False,
     before_write: Callable[[str], None] | None = None,
+    jobs: int = DEFAULT_JOBS,
+    as_json: bool = False,
 ) -> int:
     """Read, show, write and check ``policy`` on each site; return the exit code.
 
+    Sites are read and written ``jobs`` at a time (cli/apply_run.py).
     ``before_write(site_id)`` runs just before each PUT; tests use it to change a site on
     the portal between the read and the write.
     """
     currency = practice.currency
-    plans: list[_Plan] = []
+    current = read_each_site(client.payment_settings, site_ids, jobs=jobs)
+    plans: list[Plan] = []
     for sid in site_ids:
-        versioned = client.payment_settings(sid)
+        versioned = current[sid]
         wanted = replace(policy, site_id=sid, currency=versioned.settings.currency or currency)
         changes = diff_settings(versioned.settings, wanted, types, currency)
-        plans.append(_Plan(sid, site_heading(practice, sid), versioned.etag,
-                           versioned.settings, wanted, changes))
-
-    for plan in plans:
-        print(f"Site: {plan.heading}")
-        if plan.changes:
-            _print_changes(plan.changes)
-        else:
-            print("  Nothing to change.")
+        plans.append(Plan(sid, site_heading(practice, sid), versioned.etag,
+                          versioned.settings, wanted, changes))
+    if as_json and (dry_run or not any(p.changes for p in plans)):
+        return _json_plan(plans, dry_run)
+    if not as_json:
+        _print_plans(plans)
     if dry_run:
         print("Dry run: the file is valid and nothing was written.")
         return EXIT_OK
     if not any(plan.changes for plan in plans):
         print("Every site already matches the file; nothing was written.")
         return EXIT_OK
+    return write_plans(client, plans, types, currency, jobs=jobs, as_json=as_json,
+                       before_write=before_write)
 
-    written: list[str] = []
-    for index, plan in enumerate(plans):
-        if not plan.changes:
-            continue
-        # One key for this intended change: the client reuses it on every retry, so a
-        # reply lost on the way back can never make the portal apply it twice.
-        key = new_idempotency_key()
-        log.info("writing payment settings for %s (idempotency key %s)", plan.site_id, key)
-        sent = False
-        try:
-            if before_write is not None:
-                before_write(plan.site_id)
-            saved = client.put_payment_settings(plan.site_id, plan.wanted, plan.etag, key)
-            sent = True
-            stored = client.payment_settings(plan.site_id).settings
-            if not (saved.settings.same_choices(plan.wanted)
-                    and stored.same_choices(plan.wanted)):
-                written.append(plan.heading)
-                print_error(f"{plan.heading}: the portal stored something different from "
-                            "what was sent:")
-                for change in diff_settings(plan.wanted, stored, types, currency):
-                    print_error(f"  {change}")
-                _summary(written, plans[index + 1:])
-                return EXIT_REFUSED
-        except PortalError as exc:
-            if sent:
-                written.append(plan.heading)
-            _report_failure(plan, exc, sent, types, currency)
-            rest = plans[index + 1:] if sent else plans[index:]
-            _summary(written, rest)
-            return exit_code_for(exc)
-        written.append(plan.heading)
-        print(f"{plan.heading}: written and checked.")
-    _summary(written, [])
+
+def _json_plan(plans: Sequence[Plan], dry_run: bool) -> int:
+    """--json when nothing is written: each site's changes ("would-change" on a dry run)."""
+    print(json.dumps({
+        "exit_code": EXIT_OK,
+        "dry_run": dry_run,
+        "sites": [{"site_id": p.site_id, "site": p.heading,
+                   "outcome": "would-change" if p.changes else "unchanged",
+                   "changes": [str(c) for c in p.changes]} for p in plans],
+    }, indent=2, ensure_ascii=False))
     return EXIT_OK
-
-
-def _report_failure(
-    plan: _Plan, exc: PortalError, sent: bool, types: Sequence[AppointmentType], currency: str
-) -> None:
-    if sent:
-        print_error(f"{plan.heading}: written, but it could not be read back to check.")
-    elif isinstance(exc, SettingsChanged):
-        print_error(f"{plan.heading}: someone changed these settings on the portal since "
-                    "they were read, so nothing was written to this site.")
-        if exc.current is not None:
-            changed = diff_settings(plan.current, exc.current, types, currency)
-            if changed:
-                print_error("  What changed on the portal:")
-                for change in changed:
-                    print_error(f"    {change}")
-        print_error("  Check the current settings (`dentally-setup settings show`), then run "
-                    "the command again.")
-        return
-    elif isinstance(exc, PortalUnreachable | MalformedResponse):
-        # The request may have reached the portal before the answer was lost.
-        print_error(f"{plan.heading}: not confirmed; the portal may or may not have saved "
-                    "it. `dentally-setup settings show` will tell.")
-    else:
-        print_error(f"{plan.heading}: not written.")
-    print_error(messages_for(exc))
-
-
-def _summary(written: Sequence[str], not_written: Sequence[_Plan]) -> None:
-    if written:
-        print(f"Written: {', '.join(written)}.")
-    pending = [p.heading for p in not_written if p.changes]
-    if pending:
-        print(f"Not written: {', '.join(pending)}. Running the command again is safe; "
-              "sites already done will show nothing to change.")
