@@ -158,7 +158,7 @@ class Sandbox:
             if server is not None:
                 server.stop()
         self._portal = self._stripe = None
-        self.world.save()
+        self.world.save_now()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -176,7 +176,7 @@ class Sandbox:
         with self.world.lock:
             self.scenario = name
             self.world.load_state(self._fresh_state(name))
-            self.world.save()
+            self.world.save_now()
         self._apply_faults()
 
     def advance_clock(self, seconds: float) -> None:
