@@ -50,12 +50,14 @@ NAME_SITES_UP_TO = 5
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
-               ) -> None:
+               ) -> argparse._SubParsersAction:
+    """Adds `settings show|apply`; returns the `settings` subcommands for more (export)."""
     settings = subparsers.add_parser(
         "settings", help="show or apply payment settings",
-        description="Show each site's payment settings, or apply a policy file to sites.",
+        description="Show each site's payment settings, apply a policy file to sites, or "
+                    "export a site's settings as a policy file.",
     )
-    sub = settings.add_subparsers(dest="settings_command", metavar="{show,apply}",
+    sub = settings.add_subparsers(dest="settings_command", metavar="{show,apply,export}",
                                   required=True)
     show = sub.add_parser("show", parents=parents, help="show payment settings",
                           description="Show payment settings for every site, or one.")
@@ -84,6 +86,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
     apply.add_argument("--json", action="store_true",
                        help="print one JSON object with each site's outcome, for scripts")
     apply.set_defaults(handler=run_apply)
+    return sub
 
 
 def _jobs(text: str) -> int:
@@ -182,8 +185,10 @@ def _print_plans(plans: Sequence[Plan]) -> None:
             print(f"Site: {headings[group.site_ids[0]]}")
         elif count == len(plans):
             print(f"All {count} sites:")
+        elif count <= NAME_SITES_UP_TO:
+            print(f"{count} sites: {', '.join(headings[s] for s in group.site_ids)}:")
         else:
-            print(f"{count} sites: {_some([headings[s] for s in group.site_ids])}:")
+            print(f"{count} sites:")
         _print_changes(group.changes)
     same = [p.heading for p in plans if not p.changes]
     if same:
