@@ -1,14 +1,15 @@
-"""The wizard at a dental group's size: the demo's `group` scenario (40 sites, 60
-appointment types) in-process. Walks to the payment settings page by itself and measures,
-each painted before the clock stops:
+"""The wizard at a dental group's size: the `group` scenario (40 sites, 60 appointment
+types) served by `dentally-setup sandbox` in its own process, as a real portal is (in
+this process its server threads would compete with the window for the GIL). Walks to the
+payment settings page by itself and measures, each painted before the clock stops:
 
 - opening the settings page (Next on the account check -> the page ready with 40 sites
   read), and the longest GUI-thread stall during it;
 - switching site (every site once, median and worst);
 - rendering the review page (Next on the settings page -> the review painted);
 - (each also as CPU time of the GUI thread, which a busy machine inflates less)
-- the longest GUI-thread stall while all 40 sites save against a portal that answers each
-  request after SAVE_LATENCY seconds (a precise 5 ms timer, as benchmarks/stall.py).
+- the longest GUI-thread stall while all 40 sites save (a precise 5 ms timer, as
+  benchmarks/stall.py); the portal answers each request after LATENCY seconds.
 
 Prints one JSON line.
 """
@@ -23,26 +24,47 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SAVE_LATENCY = float(os.environ.get("BENCH_SAVE_LATENCY", "0.05"))
+LATENCY = float(os.environ.get("BENCH_LATENCY", "0"))
+
+
+def start_portal(state_dir):
+    """`dentally-setup sandbox --scenario group` as a child; (process, URL, token)."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dentally_setup", "sandbox", "--scenario", "group", "--reset",
+         "--state-dir", str(state_dir), "--latency", str(LATENCY)],
+        stdout=subprocess.PIPE, text=True)
+    found = {}
+    for line in proc.stdout:
+        for key in ("Portal URL", "Token"):
+            if line.startswith(key + ":"):
+                found[key] = line.split()[2] if key == "Portal URL" else line.split()[1]
+        if line.startswith("Press Ctrl+C"):
+            break
+    return proc, found["Portal URL"], found["Token"]
 
 
 def main():
+    import signal
+    import tempfile
+
     from common import make_app_like_the_app
     from PySide6.QtCore import QTimer
     from stall import StallMeter
 
     from dentally_setup.app import gui_parser
+    from dentally_setup.flow.state import WizardState
     from dentally_setup.flow.steps import Step
-    from dentally_setup.gui.run import initial_state, start_demo
     from dentally_setup.gui.wizard import SetupWizard
 
-    args = gui_parser().parse_args(["--demo", "--demo-reset", "--scenario", "group"])
+    args = gui_parser().parse_args([])
     app = make_app_like_the_app(args)
-    demo = start_demo(args)
-    wizard = SetupWizard(initial_state(args, demo), demo=demo)
+    portal, url, token = start_portal(Path(tempfile.mkdtemp(prefix="bench-group-")))
+    state = WizardState(demo=True, scenario="group", portal_url=url, token=token)
+    wizard = SetupWizard(state)
     meter = StallMeter(parent=wizard)
-    out = {"sites": len(demo.world.practice["sites"]),
-           "types": len(demo.world.appointment_types), "save_latency_s": SAVE_LATENCY}
+    out = {"latency_s": LATENCY}
     marks = {}
 
     def long_gaps(since, until):
@@ -84,8 +106,9 @@ def main():
         painted(page)
         out["render_review_ms"] = (time.perf_counter() - marks["to_review"]) * 1000
         out["render_review_cpu_ms"] = (time.thread_time() - marks["to_review_cpu"]) * 1000
+        out["sites"] = len(wizard.state.practice.sites)
+        out["types"] = len(wizard.state.types)
         out["sites_to_save"] = len(page.plan)
-        demo.faults.delay(SAVE_LATENCY)
         marks["save"] = time.perf_counter()
         QTimer.singleShot(0, page.save)
 
@@ -115,7 +138,8 @@ def main():
     wizard.page_ready(wizard.currentPage())
     app.exec()
     meter.stop()
-    demo.stop()
+    portal.send_signal(signal.SIGTERM)  # our own child; it saves and stops
+    portal.wait(timeout=30)
     if "saved" not in marks:
         print(f"group_gui: did not finish saving ({sorted(marks)})", file=sys.stderr)
         os._exit(1)
