@@ -24,6 +24,7 @@ from dentally_setup.cli.common import (
     exit_code_for,
     messages_for,
     print_error,
+    printable_output,
 )
 from dentally_setup.portal.errors import PortalError
 
@@ -83,6 +84,11 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with printable_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
