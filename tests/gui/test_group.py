@@ -52,6 +52,9 @@ def test_copy_from_another_site(make_wizard: Any) -> None:
     model = next(s for s in sites if h.state.current[s.id].settings.deposits_enabled)
     assert page.site.currentData() == sites[0].id
     assert not page.deposits_on.isChecked()
+    assert not page.copy_button.isEnabled()  # no site chosen yet
+    page.copy_from.setCurrentIndex(0)
+    assert not page.copy_button.isEnabled()  # the site shown: nothing to copy
     page.copy_from.setCurrentIndex(page.copy_from.findData(model.id))
     page.copy_button.click()
     assert page.deposits_on.isChecked() and page.default.text() == "20.00"

@@ -68,6 +68,8 @@ class PaymentSettingsPage(BasePage):
         copy_row.setContentsMargins(0, 0, 0, 0)
         self.copy_from = QComboBox()
         self.copy_from.setAccessibleName(self.tr("Site to copy the settings from"))
+        self.copy_from.setPlaceholderText(self.tr("Choose a site"))
+        self.copy_from.currentIndexChanged.connect(self._update_copy)
         self.copy_button = QPushButton(self.tr("Copy"))
         self.copy_button.setAccessibleName(self.tr("Copy that site's settings to this one"))
         self.copy_button.clicked.connect(self._copy_from_site)
@@ -191,11 +193,13 @@ class PaymentSettingsPage(BasePage):
         for s in practice.sites:
             self.site.addItem(s.name, s.id)
             self.copy_from.addItem(s.name, s.id)
+        self.copy_from.setCurrentIndex(-1)  # "Choose a site": nothing is copied by chance
         self.same_for_all.setChecked(self.state.same_for_all)
         self.same_for_all.setVisible(len(practice.sites) > 1)
         self.copy_row.setVisible(len(practice.sites) > 1)
         self._loading = False
         self._site_id = practice.sites[0].id
+        self._update_copy()
         self._show_draft(self.state.drafts[self._site_id])
         self._loaded = True
         self._validate()
@@ -253,8 +257,13 @@ class PaymentSettingsPage(BasePage):
         sid = str(self.site.currentData() or "")
         if sid and sid in self.state.drafts:
             self._site_id = sid
+            self._update_copy()
             self._show_draft(self.state.drafts[sid])
             self._validate()
+
+    def _update_copy(self) -> None:
+        source = self.copy_from.currentData()
+        self.copy_button.setEnabled(bool(source) and source != self._site_id)
 
     def _copy_from_site(self) -> None:
         source = str(self.copy_from.currentData() or "")

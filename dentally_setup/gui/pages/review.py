@@ -297,6 +297,8 @@ class ReviewPage(BasePage):
             "press Save to save them.").format(done=self._save_count, total=self._save_total))
 
     def _all_saved(self) -> None:
+        self.setSubTitle(self.tr("Everything is saved and confirmed by the portal. Press "
+                                 "Next to finish."))
         self._done = True
         self._show_plan()
         self.save_button.hide()
