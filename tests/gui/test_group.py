@@ -4,6 +4,7 @@ the review grouping identical changes, and saving many sites."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dentally_setup.flow.steps import Step
@@ -113,6 +114,15 @@ def applied(h: Any) -> dict[str, int]:
         return dict(h.sandbox.world.applied_writes)
 
 
+def progress_on_disk() -> dict[str, Any]:
+    from dentally_setup.store.progress import progress_path
+
+    try:
+        return dict(json.loads(progress_path().read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
 def saving_count(review: Any) -> int:
     """N in the busy line's "Saving N of 40…" (-1 when it says something else)."""
     text = review.busy.label.text()
@@ -136,6 +146,10 @@ def test_saving_40_sites_counts_them_and_writes_each_once_through_faults(make_wi
     assert len(h.state.saved) == 40 and h.state.pending_writes == {}
     assert applied(h) == {s.id: 1 for s in h.state.practice.sites}
     assert "✔ Saved: all 40 sites" in review.summary.toPlainText()
+    # The progress file (written off the GUI thread) ends up saying so too.
+    h.qtbot.waitUntil(lambda: progress_on_disk().get("completed_writes") and
+                      len(progress_on_disk()["completed_writes"]) == 40, timeout=10000)
+    assert progress_on_disk()["pending_writes"] == {}
 
 
 def test_cancel_stops_new_writes_and_save_again_does_only_the_rest(make_wizard: Any) -> None:

@@ -20,10 +20,12 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.stripe_status import esc
+from dentally_setup.gui.progress_writer import DRAIN_TIMEOUT_S, ProgressWriter
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import Conflict, SettingsChanged
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
 from dentally_setup.settings.diff import Change, ChangeGroup, diff_settings, group_changes
+from dentally_setup.store.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ class ReviewPage(BasePage):
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(PROGRESS_EVERY_MS)
         self._progress_timer.timeout.connect(self._flush_progress)
+        self._writer = ProgressWriter()
         self._relay = _SaveRelay(self)
         self._relay.siteDone.connect(self._site_done)
 
@@ -206,7 +209,6 @@ class ReviewPage(BasePage):
             write = plan_write(site_id, self.state.current[site_id], new)
             if write is not None:
                 self.state.pending_writes[site_id] = write
-        self.setup_wizard().save_progress()
         self._save_all()
 
     def _save_all(self) -> None:
@@ -219,8 +221,12 @@ class ReviewPage(BasePage):
         self._save_total, self._save_count = len(todo), 0
         self._stopped = False
         relay = self._relay
+        # The keys are on disk before the first write is sent (waited for on the worker,
+        # so the window does not wait for the disk).
+        keys_saved = self._writer.write(self._snapshot())
 
         def work(client: PortalClient) -> SaveReport:
+            keys_saved.result(timeout=DRAIN_TIMEOUT_S)
             # Cancel sets client.cancel: no new write starts after it. The writes already
             # sent finish with their read-back (a client Cancel does not reach), so what
             # was written is known and shown rather than left unconfirmed.
@@ -260,9 +266,18 @@ class ReviewPage(BasePage):
         if not self._progress_timer.isActive():
             self._progress_timer.start()
 
+    def _snapshot(self) -> Progress:
+        return self.state.to_progress(self.step)
+
     def _flush_progress(self) -> None:
         self._progress_timer.stop()
-        self.setup_wizard().save_progress()
+        self._writer.write(self._snapshot())
+
+    def leave(self) -> None:
+        super().leave()
+        # The wizard writes (or removes) the progress file next: ours must land first.
+        self._progress_timer.stop()
+        self._writer.drain()
 
     def _save_finished(self, report: SaveReport) -> None:
         self._flush_progress()
@@ -324,7 +339,7 @@ class ReviewPage(BasePage):
             self.keep_theirs.show()
             self.use_mine.show()
             self.save_button.hide()
-            self.setup_wizard().save_progress()
+            self._flush_progress()  # after any queued snapshot, never before
             return True
         if isinstance(exc, Conflict) and exc.code == "stripe_not_ready":
             self.state.pending_writes.pop(write.site_id, None)
