@@ -129,8 +129,12 @@ class _Progress:
             return
         if self.tty:
             failed = f", {self.failed} need attention" if self.failed else ""
-            print(f"\rWriting: {self.done} of {self.total} done{failed}  ", end="",
-                  flush=True)
+            line = f"Writing: {self.done} of {self.total} done{failed}  "
+            rewrite = getattr(sys.stdout, "rewrite_line", None)  # cli.common's stream
+            if rewrite is not None:
+                rewrite(line)
+            else:
+                print("\r" + line, end="", flush=True)
         elif result.outcome == WRITTEN:
             print(f"{result.plan.heading}: written and checked.", flush=True)
         else:

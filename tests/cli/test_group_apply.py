@@ -238,3 +238,33 @@ def test_export_names_a_type_by_id_when_its_name_is_not_unique() -> None:
              AppointmentType("at_4", "at_3", 30, True, None)]  # a name that is an id
     assert type_keys(types) == {"at_1": "at_1", "at_2": "at_2", "at_3": "Hygiene",
                                 "at_4": "at_4"}
+
+
+@pytest.mark.posix_only(reason="a pseudo-terminal is POSIX")
+def test_on_a_terminal_one_progress_line_is_updated_in_place(group: Sandbox, tmp_path: Path,
+                                                             policy_file: Any) -> None:
+    import pty
+
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "DENTALLY_SETUP_HOME": str(tmp_path / "home"),
+           "DENTALLY_PORTAL_URL": group.portal_url, "DENTALLY_PORTAL_TOKEN": group.token}
+    proc = subprocess.Popen([sys.executable, "-m", "dentally_setup", "settings", "apply",
+                             str(policy_file(GROUP_POLICY)), "--all-sites"], env=env,
+                            stdout=child_fd, stderr=subprocess.PIPE)
+    os.close(child_fd)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main_fd, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(main_fd)
+    out = b"".join(chunks).decode("utf-8")
+    assert proc.returncode == 0
+    assert "\rWriting: 1 of 40 done" in out and "\rWriting: 40 of 40 done" in out
+    assert "written and checked" not in out  # no line per site on a terminal
+    assert "Summary: 40 written." in out
