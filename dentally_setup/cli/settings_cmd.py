@@ -71,7 +71,9 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
         "apply", parents=parents, help="apply a policy file (TOML) to sites",
         description="Check a policy file, show what would change on each site, then write "
                     "it (unless --dry-run). Exit codes: 0 done, 2 bad usage or file, "
-                    "3 refused by the portal, 4 portal unreachable, 5 changed meanwhile.",
+                    "3 refused by the portal, 4 portal unreachable, 5 changed meanwhile "
+                    "(when sites end differently, the first of 4, 3, 5 that happened), "
+                    "130 stopped by Ctrl+C.",
     )
     apply.add_argument("file", type=Path, metavar="FILE", help="the policy file (TOML)")
     which = apply.add_mutually_exclusive_group(required=True)
