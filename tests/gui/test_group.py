@@ -162,6 +162,8 @@ def test_cancel_stops_new_writes_and_save_again_does_only_the_rest(make_wizard: 
     assert len(keys) == 40
     h.qtbot.waitUntil(lambda: saving_count(review) >= 1, timeout=20000)
     review.busy.cancel_button.click()
+    # Writes already sent are still finishing: Save waits for them (no write twice at once).
+    assert not review.save_button.isEnabled()
     h.qtbot.waitUntil(lambda: busy_tasks() == 0, timeout=20000)  # writes in flight ended
     done = applied(h)
     assert 1 <= len(done) < 40 and set(done.values()) == {1}

@@ -37,6 +37,7 @@ class _SaveRelay(QObject):
     handled on the GUI thread (a queued connection)."""
 
     siteDone = Signal(object, object, object)  # SiteWrite, VersionedSettings|None, error
+    batchEnded = Signal()  # the saving thread is done, even after Cancel
 
 
 class ReviewPage(BasePage):
@@ -90,6 +91,10 @@ class ReviewPage(BasePage):
         self._writer = ProgressWriter()
         self._relay = _SaveRelay(self)
         self._relay.siteDone.connect(self._site_done)
+        self._relay.batchEnded.connect(self._batch_ended)
+        # True from Save until the saving thread ends. After Cancel, writes already sent
+        # are still finishing: Save stays off until then, so no write is sent twice at once.
+        self._batch_running = False
 
     def initializePage(self) -> None:
         self._done = False
@@ -151,7 +156,7 @@ class ReviewPage(BasePage):
                 parts.append(f"<p>{line}: {esc(self._site_list(site_ids, len(practice.sites)))}"
                              "</p>")
         self.summary.setHtml("".join(parts))
-        self.save_button.setEnabled(bool(self.plan))
+        self.save_button.setEnabled(bool(self.plan) and not self._batch_running)
         self.save_button.setVisible(not self._done)
         if not self.plan:
             self._done = True
@@ -226,16 +231,26 @@ class ReviewPage(BasePage):
         keys_saved = self._writer.write(self._snapshot())
 
         def work(client: PortalClient) -> SaveReport:
-            keys_saved.result(timeout=DRAIN_TIMEOUT_S)
             # Cancel sets client.cancel: no new write starts after it. The writes already
             # sent finish with their read-back (a client Cancel does not reach), so what
             # was written is known and shown rather than left unconfirmed.
             writer = client.with_cancel(threading.Event())
-            return save_sites(writer, todo, stop=client.cancel,
-                              on_done=lambda w, saved, exc: relay.siteDone.emit(w, saved, exc))
+            try:
+                keys_saved.result(timeout=DRAIN_TIMEOUT_S)
+                return save_sites(writer, todo, stop=client.cancel, on_done=lambda w, saved,
+                                  exc: relay.siteDone.emit(w, saved, exc))
+            finally:
+                relay.batchEnded.emit()
 
+        self._batch_running = True
         self.call(work, self._save_finished, self._saving_text(), retry=self._save_all,
                   on_failed=self._save_crashed)
+
+    def _batch_ended(self) -> None:
+        self._batch_running = False
+        if self._stopped:  # after Cancel: the writes in flight have ended, Save is back
+            self._show_plan()
+            self._say_stopped()
 
     def _saving_text(self) -> str:
         return self.tr("Saving {done} of {total}…").format(done=self._save_count,
