@@ -4,9 +4,10 @@ version-checked write with its read-back, so each site gets exactly one applied 
 whatever the faults (the client retries with the same key; a 429 or 503 slows every
 worker through the client's shared back-off).
 
-- A failure that concerns one site (it changed meanwhile, the portal refused its values)
-  does not stop the others. One that would fail every site the same way (the token, Stripe
-  not ready, the portal unreachable) starts no more writes.
+- The first site is written on its own, then the rest ``--jobs`` at a time. A failure that
+  concerns one site (it changed meanwhile, the portal refused its values) does not stop
+  the others. One that would fail every site the same way (the token, Stripe not ready,
+  the portal unreachable) starts no more writes: met on the first site, only it is tried.
 - Ctrl+C starts no more writes; the ones in flight finish, the summary says what was and
   was not written, and the exit code is 130. Running the command again does only what is
   left: sites already matching the file are "unchanged".
@@ -222,7 +223,7 @@ def write_plans(
         progress.site(result)
 
     with _CtrlC(stop):
-        for_each_site(write_one, todo, jobs=jobs,
+        for_each_site(write_one, todo, jobs=jobs, first_alone=True,
                       stop=lambda: stop.is_set() or halt.is_set(), on_done=done)
     progress.end()
     for site_id in todo:

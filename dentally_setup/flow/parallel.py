@@ -36,8 +36,13 @@ def for_each_site(
     jobs: int = DEFAULT_JOBS,
     stop: threading.Event | Callable[[], bool] | None = None,
     on_done: Callable[[str, T | None, BaseException | None], None] | None = None,
+    first_alone: bool = False,
 ) -> tuple[dict[str, T], dict[str, BaseException]]:
     """Run ``work(site_id)`` for each site, at most ``jobs`` at a time, in the given order.
+
+    ``first_alone``: the first site runs on its own before any other starts, so a problem
+    every site would meet (a refused token, Stripe not ready) is met once, not ``jobs``
+    times at once; ``stop`` set by its outcome starts no other.
 
     Once ``stop`` is set (an Event, or a function that says so) no new site is started;
     the ones already running finish (their outcome is still reported).
@@ -51,9 +56,11 @@ def for_each_site(
     errors: dict[str, BaseException] = {}
     todo = list(site_ids)
     running: dict[Future[T], str] = {}
+    ended = 0
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sites") as pool:
         while todo or running:
-            while todo and len(running) < jobs and not stopped():
+            bound = 1 if first_alone and ended == 0 else jobs
+            while todo and len(running) < bound and not stopped():
                 sid = todo.pop(0)
                 running[pool.submit(work, sid)] = sid
             if not running:
@@ -61,6 +68,7 @@ def for_each_site(
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 sid = running.pop(future)
+                ended += 1
                 error = future.exception()
                 if error is None:
                     results[sid] = future.result()

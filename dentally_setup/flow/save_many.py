@@ -1,7 +1,8 @@
 """Saving many sites: the planned writes a few at a time (the same bound as the command
 line), each still one keyed, version-checked write with its read-back (``write_site``).
 
-The first failure stops new writes: a portal that is down, or a Stripe account that is not
+The first site is written on its own, then the rest a few at a time; the first failure
+stops new writes: a portal that is down, or a Stripe account that is not
 ready, would fail every site the same way, and each failure could take the client's whole
 retry budget. Writes already in flight finish, so what was written is known. Every write
 not confirmed keeps its key (the caller's resume file), so going on later sends the *same*
@@ -60,7 +61,8 @@ def save_sites(
         return write_site(client, by_site[site_id])
 
     saved, failed = for_each_site(work, list(by_site), jobs=jobs,
-                                  stop=lambda: halt.is_set() or stop.is_set(), on_done=done)
+                                  stop=lambda: halt.is_set() or stop.is_set(), on_done=done,
+                                  first_alone=True)
     report = SaveReport(saved, failed,
                         [sid for sid in by_site if sid not in saved and sid not in failed])
     log.info("saved %d site(s), %d failed, %d not started", len(saved), len(failed),

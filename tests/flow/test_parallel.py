@@ -69,3 +69,37 @@ def test_the_bound_is_checked() -> None:
     for bad in (0, 17):
         with pytest.raises(ValueError, match="from 1 to 16"):
             check_jobs(bad)
+
+
+def test_first_alone_runs_the_first_site_before_any_other() -> None:
+    order: list[str] = []
+    lock = threading.Lock()
+    first_running = threading.Event()
+    overlap: list[str] = []
+
+    def work(sid: str) -> str:
+        with lock:
+            if first_running.is_set():
+                overlap.append(sid)
+            order.append(sid)
+            if sid == SITES[0]:
+                first_running.set()
+        if sid == SITES[0]:
+            with lock:
+                first_running.clear()
+        return sid
+
+    stop = threading.Event()
+    results, _ = for_each_site(work, SITES, jobs=4, first_alone=True, stop=stop)
+    assert order[0] == SITES[0] and overlap == [] and len(results) == len(SITES)
+    # A failure on the first one (stop set by its outcome) starts no other.
+    started: list[str] = []
+    halt = threading.Event()
+
+    def failing(sid: str) -> str:
+        started.append(sid)
+        raise ValueError(sid)
+
+    for_each_site(failing, SITES, jobs=4, first_alone=True, stop=halt,
+                  on_done=lambda _s, _r, _e: halt.set())
+    assert started == [SITES[0]]
