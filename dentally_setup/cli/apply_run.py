@@ -278,7 +278,7 @@ def summarise(results: Sequence[SiteResult], *, interrupted: bool) -> None:
     if interrupted:
         print("Stopped by Ctrl+C: no new writes were started after it.")
     print(f"Summary: {counted}.")
-    written = by[WRITTEN] + [r for r in by[FAILED] if r.sent]
+    written = [r for r in results if r.sent]  # applied, even if it is not what was sent
     if written:
         shown = _names(written) if len(written) <= NAME_WRITTEN_UP_TO else \
             f"{len(written)} sites"
