@@ -95,12 +95,9 @@ def test_a_429_slows_every_worker_not_just_the_one_told(group: Sandbox) -> None:
     worker = threading.Thread(target=first)
     worker.start()
 
-    def saw_429() -> bool:
-        with group.world.lock:
-            return any(status == 429 for _m, _p, status in group.world.requests)
-
+    # Until the first worker has been told to wait (the portal's 429 has reached it).
     deadline = time.monotonic() + 10
-    while not saw_429() and time.monotonic() < deadline:
+    while client.backoff_gate.remaining() == 0 and time.monotonic() < deadline:
         told.wait(0.01)
     started = time.monotonic()
     client.with_cancel(threading.Event()).appointment_types()  # never answered 429 itself
