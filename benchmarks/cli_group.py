@@ -63,6 +63,7 @@ def main():
                     "seconds": res.seconds, "requests": requests,
                     "sequential_floor_s": floor, "ratio_to_floor": res.seconds / floor,
                     "peak_rss_mb": res.peak_rss / MB, "written": written,
+                    "cli_cpu_s": res.cpu_seconds,
                 }
                 print(f"[bench] --jobs {jobs}: {res.seconds:.2f} s, {requests} requests, "
                       f"floor {floor:.1f} s, peak {res.peak_rss / MB:.0f} MB",

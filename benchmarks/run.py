@@ -309,7 +309,8 @@ def group_rows(r: dict) -> list[tuple[str, ...]]:
         for jobs, run in c["runs"].items():
             rows.append((f"CLI: settings apply --all-sites, {c['sites']} sites, "
                          f"{c['latency_s'] * 1000:.0f} ms a request, --jobs {jobs}",
-                         f"{run['seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB",
+                         f"{run['seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB "
+                         f"(CPU {run.get('cli_cpu_s', 0):.1f} s)",
                          f"{run['sequential_floor_s']:.1f} s sequential floor "
                          f"({run['requests']} requests × latency)",
                          f"{run['ratio_to_floor']:.2f}×", "≤ 5 s, ≤ 40 MB",
