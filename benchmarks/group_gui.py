@@ -108,7 +108,7 @@ def main():
         out["render_review_cpu_ms"] = (time.thread_time() - marks["to_review_cpu"]) * 1000
         out["sites"] = len(wizard.state.practice.sites)
         out["types"] = len(wizard.state.types)
-        out["sites_to_save"] = len(page.plan)
+        out["sites_to_save"] = len(page.plan.to_write)
         marks["save"] = time.perf_counter()
         QTimer.singleShot(0, page.save)
 

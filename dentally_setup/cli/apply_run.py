@@ -1,6 +1,6 @@
 """The writing half of `settings apply`, for one site or a group's 200: sites are written a
 few at a time (``--jobs``, the wizard's bound by default), each still one keyed,
-version-checked write with its read-back, so each site gets exactly one applied write
+version-checked write whose answer confirms it, so each site gets exactly one applied write
 whatever the faults (the client retries with the same key; a 429 or 503 slows every
 worker through the client's shared back-off).
 
@@ -37,13 +37,15 @@ from dentally_setup.cli.common import (
     print_error,
 )
 from dentally_setup.flow.parallel import for_each_site
-from dentally_setup.portal.client import PortalClient, new_idempotency_key
+from dentally_setup.flow.save import SiteWrite, write_site
+from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import (
     MalformedResponse,
     PortalError,
     PortalUnreachable,
     RateLimited,
     SettingsChanged,
+    StoredDifferently,
     ValidationFailed,
 )
 from dentally_setup.portal.models import AppointmentType, PaymentSettings
@@ -64,12 +66,13 @@ _SEVERITY = {EXIT_OK: 0, EXIT_CHANGED: 1, EXIT_REFUSED: 2}
 
 @dataclass
 class Plan:
+    """One site as `settings apply` shows and writes it (from flow.save_plan)."""
+
     site_id: str
     heading: str
-    etag: str
     current: PaymentSettings
-    wanted: PaymentSettings
     changes: list[Change]
+    write: SiteWrite | None  # None when nothing changes
 
 
 @dataclass
@@ -88,12 +91,9 @@ def worst_exit(codes: Sequence[int]) -> int:
     return max(codes, key=lambda c: _SEVERITY.get(c, 3), default=EXIT_OK)
 
 
-def _failure_lines(plan: Plan, exc: PortalError, sent: bool,
-                   types: Sequence[AppointmentType], currency: str) -> tuple[str, list[str]]:
+def _failure_lines(plan: Plan, exc: PortalError, types: Sequence[AppointmentType],
+                   currency: str) -> tuple[str, list[str]]:
     """(outcome, lines) for a site whose write failed."""
-    if sent:
-        return FAILED, [f"{plan.heading}: written, but it could not be read back to check.",
-                        messages_for(exc)]
     if isinstance(exc, SettingsChanged):
         lines = [f"{plan.heading}: someone changed these settings on the portal since they "
                  "were read, so nothing was written to this site."]
@@ -187,33 +187,35 @@ def write_plans(
     halt = threading.Event()  # a failure that every other site would meet too
     by_site = {p.site_id: p for p in plans}
     results: dict[str, SiteResult] = {
-        p.site_id: SiteResult(p, UNCHANGED) for p in plans if not p.changes}
-    todo = [p.site_id for p in plans if p.changes]
+        p.site_id: SiteResult(p, UNCHANGED) for p in plans if p.write is None}
+    todo = [p.site_id for p in plans if p.write is not None]
     progress = _Progress(len(todo), as_json)
 
     def write_one(site_id: str) -> SiteResult:
         plan = by_site[site_id]
-        # One key for this intended change: the client reuses it on every retry, so a
-        # reply lost on the way back can never make the portal apply it twice.
-        key = new_idempotency_key()
-        log.info("writing payment settings for %s (idempotency key %s)", site_id, key)
-        sent = False
+        write = plan.write
+        assert write is not None  # only sites with a write are started
+        # One key for this intended change (planned with it): the client reuses it on
+        # every retry, so a reply lost on the way back can never apply it twice.
+        log.info("writing payment settings for %s (idempotency key %s)", site_id,
+                 write.idempotency_key)
         try:
             if before_write is not None:
                 before_write(site_id)
-            saved = client.put_payment_settings(site_id, plan.wanted, plan.etag, key)
-            sent = True
-            stored = client.payment_settings(site_id).settings
-        except PortalError as exc:
-            outcome, lines = _failure_lines(plan, exc, sent, types, currency)
-            if not isinstance(exc, SettingsChanged | ValidationFailed):
-                halt.set()  # the token, Stripe, the network: every site would fail so
-            return SiteResult(plan, outcome, exit_code_for(exc), lines, exc, sent)
-        if not (saved.settings.same_choices(plan.wanted) and stored.same_choices(plan.wanted)):
+            write_site(client, write)
+        except StoredDifferently as exc:
+            halt.set()  # the portal changes what it is sent: find out before the rest
             lines = [f"{plan.heading}: the portal stored something different from what "
                      "was sent:"]
-            lines += [f"  {c}" for c in diff_settings(plan.wanted, stored, types, currency)]
-            return SiteResult(plan, REFUSED, EXIT_REFUSED, lines, sent=True)
+            lines += [f"  {c}" for c in diff_settings(write.new, exc.stored.settings, types,
+                                                      currency)]
+            lines.append(messages_for(exc))
+            return SiteResult(plan, REFUSED, EXIT_REFUSED, lines, exc, sent=True)
+        except PortalError as exc:
+            outcome, lines = _failure_lines(plan, exc, types, currency)
+            if not isinstance(exc, SettingsChanged | ValidationFailed):
+                halt.set()  # the token, Stripe, the network: every site would fail so
+            return SiteResult(plan, outcome, exit_code_for(exc), lines, exc)
         return SiteResult(plan, WRITTEN, sent=True)
 
     def done(site_id: str, result: SiteResult | None, error: BaseException | None) -> None:

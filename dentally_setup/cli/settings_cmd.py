@@ -3,11 +3,12 @@
 ``apply`` is built for IT at a dental group running it over many sites from a script:
 - the file is checked completely (structure, then the portal's own rules) before any site
   is read, so a typo never leaves half the group changed;
-- every site is read first and the whole plan printed (each distinct change once), then
-  sites are written a few at a time (``--jobs``), each with If-Match (so a change made
-  meanwhile in the web admin is never overwritten) and one idempotency key per
-  site-change (so the client's retries never apply it twice);
-- each write is read back and compared;
+- every site is read first and the whole plan printed (``flow.save_plan``, the same plan
+  as the wizard's Review page; each distinct change once), then sites are written a few at
+  a time (``--jobs``), each with If-Match (so a change made meanwhile in the web admin is
+  never overwritten) and one idempotency key per site-change (so the client's retries
+  never apply it twice);
+- the portal's answer to each write is what it stored, and is compared with what was sent;
 - a failure every site would meet stops new writes; one site's own problem does not.
   Running the same file again is safe and finishes the job: sites already done show
   "nothing to change". (cli/apply_run.py has the writing half.)
@@ -19,7 +20,6 @@ import argparse
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from dentally_setup.cli.apply_run import Plan, write_plans
@@ -33,9 +33,10 @@ from dentally_setup.cli.common import (
 )
 from dentally_setup.cli.status import settings_lines, site_heading
 from dentally_setup.flow.parallel import DEFAULT_JOBS, MAX_JOBS, read_each_site
+from dentally_setup.flow.save_plan import plan_from_policy
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import AppointmentType, PaymentSettings, Practice
-from dentally_setup.settings.diff import Change, diff_settings, group_changes
+from dentally_setup.settings.diff import Change, group_changes
 from dentally_setup.settings.policy_file import (
     PolicyFileError,
     policy_from_data,
@@ -209,21 +210,19 @@ def apply_policy(
     jobs: int = DEFAULT_JOBS,
     as_json: bool = False,
 ) -> int:
-    """Read, show, write and check ``policy`` on each site; return the exit code.
+    """Read, show and write ``policy`` on each site; return the exit code.
 
-    Sites are read and written ``jobs`` at a time (cli/apply_run.py).
-    ``before_write(site_id)`` runs just before each PUT; tests use it to change a site on
-    the portal between the read and the write.
+    What to write is ``flow.save_plan``'s (the Review page's plan too); the portal's answer
+    to each write confirms it. Sites are read and written ``jobs`` at a time
+    (cli/apply_run.py). ``before_write(site_id)`` runs just before each PUT; tests use it
+    to change a site on the portal between the read and the write.
     """
     currency = practice.currency
     current = read_each_site(client.payment_settings, site_ids, jobs=jobs)
-    plans: list[Plan] = []
-    for sid in site_ids:
-        versioned = current[sid]
-        wanted = replace(policy, site_id=sid, currency=versioned.settings.currency or currency)
-        changes = diff_settings(versioned.settings, wanted, types, currency)
-        plans.append(Plan(sid, site_heading(practice, sid), versioned.etag,
-                          versioned.settings, wanted, changes))
+    plan = plan_from_policy(policy, current, types, currency)
+    writes = {w.site_id: w for w in plan.writes()}
+    plans = [Plan(site.site_id, site_heading(practice, site.site_id), site.current.settings,
+                  list(site.changes), writes.get(site.site_id)) for site in plan.sites]
     if as_json and (dry_run or not any(p.changes for p in plans)):
         return _json_plan(plans, dry_run)
     if not as_json:

@@ -1,5 +1,5 @@
 """Saving many sites: the planned writes a few at a time (the same bound as the command
-line), each still one keyed, version-checked write with its read-back (``write_site``).
+line), each still one keyed, version-checked write whose answer confirms it (``write_site``).
 
 The first site is written on its own, then the rest a few at a time; the first failure
 stops new writes: a portal that is down, or a Stripe account that is not

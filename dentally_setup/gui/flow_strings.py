@@ -52,6 +52,8 @@ FLOW_TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP('flow', 'Use the https:// address from the web admin.'),
     QT_TRANSLATE_NOOP('flow', 'Stopped.'),
     QT_TRANSLATE_NOOP('flow', 'Press Try again when you are ready.'),
+    QT_TRANSLATE_NOOP('flow', 'The portal saved the settings, but what it holds now is not exactly what was sent (it may have adjusted a value, or someone saved at the same moment).'),
+    QT_TRANSLATE_NOOP('flow', 'Check the settings as they are now, shown here, and save again if they are not what you want.'),
     QT_TRANSLATE_NOOP('flow', "The portal's answer pointed this app to another address ({address}). It was not followed, so the API token was not sent there."),
     QT_TRANSLATE_NOOP('flow', 'Check the portal address is the one from the web admin; if it is, ask IT whether a proxy redirects it, or contact Dentally support with this code.'),
     QT_TRANSLATE_NOOP('flow', "The link was declined on Stripe's page, so nothing was linked."),

@@ -91,8 +91,8 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
     saved, warning = progress_store.load_progress()
     if warning:
         # Not a modal box: it must not block a kiosk autopilot, and nothing needs answering.
-        log.warning("progress set aside: %s", warning)
-        wizard.show_notice(warning)
+        # Added to, not replacing, a notice about the settings file shown just before.
+        wizard.show_notice(warning, add=True)
     if saved is None or args.fresh or args.autopilot:
         return
     state = wizard.state

@@ -12,8 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from dentally_setup.portal.models import AppointmentType, PaymentSettings
-from dentally_setup.settings.money import format_amount
+from dentally_setup.settings.model import AppointmentType, PaymentSettings
+
+
+def format_amount(minor: int) -> str:
+    """Minor units as the file writes them: a plain decimal, no symbol or commas ("25.00"),
+    which parse_money reads back exactly (every supported currency has two decimals)."""
+    whole, part = divmod(minor, 100)
+    return f"{whole}.{part:02d}"
 
 
 def _toml_string(text: str) -> str:

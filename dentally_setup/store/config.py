@@ -38,10 +38,6 @@ class Config:
     presenter: bool = False
     software_rendering: bool = False
     zoom: float = 1.0
-    # Whether to keep the portal token in the password store between runs. A flag about
-    # the token, not the token: the token itself never comes near this file.
-    remember_token: bool = True
-    last_scenario: str | None = None
     # Stripe's page failed to show in its separate process on this PC (gui/stripe_page/
     # app_side_health.py): it opens in the app's own process from then on.
     web_host_failed: bool = False
@@ -60,8 +56,7 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILE
 
 
-_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token",
-                          "web_host_failed"})
+_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "web_host_failed"})
 
 
 def _valid(name: str, value: Any) -> bool:
@@ -72,7 +67,7 @@ def _valid(name: str, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
         return math.isfinite(value) and ZOOM_MIN <= value <= ZOOM_MAX
-    # portal_url, last_scenario: text or nothing, and never something secret-looking
+    # portal_url: text or nothing, and never something secret-looking
     # (a URL with ?token=... pasted by mistake).
     return value is None or (isinstance(value, str) and redact(value) == value)
 

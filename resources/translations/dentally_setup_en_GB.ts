@@ -59,7 +59,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -194,7 +194,7 @@
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/done.py" line="+19"/>
+        <location filename="../../dentally_setup/gui/pages/done.py" line="+20"/>
         <source>All set.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,18 +616,18 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+36"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+37"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+228"/>
+        <location line="+227"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-222"/>
+        <location line="-221"/>
         <source>Stripe is not ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -734,7 +734,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>&lt;b&gt;Stripe is still checking the account.&lt;/b&gt; You can prepare everything now. Until Stripe is done, the portal saves your amounts with deposits and online payments switched &lt;b&gt;off&lt;/b&gt;; come back and save again once Stripe is ready.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -811,7 +811,7 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+32"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+39"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -886,12 +886,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+39"/>
         <source>&lt;p&gt;&lt;b&gt;Stripe is not ready yet&lt;/b&gt;, so deposits, balances and invoices will be saved switched &lt;b&gt;off&lt;/b&gt;, with your amounts kept. Come back and save again once Stripe has finished its checks.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+10"/>
         <source>&lt;p&gt;✔ Saved.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -916,12 +916,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+30"/>
         <source>Saving {site}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>someone else</source>
         <translation type="unfinished"></translation>
     </message>
@@ -931,12 +931,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&lt;p&gt;The settings were changed elsewhere.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>Reading the settings again…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1575,6 +1575,16 @@
     <message>
         <location line="+1"/>
         <source>Press Try again when you are ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The portal saved the settings, but what it holds now is not exactly what was sent (it may have adjusted a value, or someone saved at the same moment).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the settings as they are now, shown here, and save again if they are not what you want.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -23,7 +23,7 @@ from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import AppointmentType
 from dentally_setup.sandbox import Sandbox
 from dentally_setup.settings.policy_export import type_keys
-from dentally_setup.settings.policy_file import load_policy
+from dentally_setup.settings.policy_file import policy_from_data, read_policy_toml
 
 GROUP_POLICY = """\
 [deposits]
@@ -36,6 +36,11 @@ enabled = true
 [invoices]
 enabled = true
 """
+
+
+def load_policy(path: Path, types: Any, currency: str) -> Any:
+    """The policy in ``path``, read as `settings apply` reads it."""
+    return policy_from_data(read_policy_toml(path), types, currency, path)
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_review_shows_the_common_change_once_and_the_sites_that_differ(make_wiza
     # The common sites are counted, not listed: 40 names would bury the exceptions.
     plain = [s for s in h.state.practice.sites if s not in differ]
     assert plain[0].name not in text
-    assert len(review.plan) == 40
+    assert len(review.plan.to_write) == 40
 
 
 def review_of_one_policy(make_wizard: Any) -> tuple[Any, Any]:

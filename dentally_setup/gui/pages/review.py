@@ -1,20 +1,29 @@
-"""Page 7: what will change, site by site; Save writes each change once (If-Match and an
-idempotency key), reads it back and confirms. A 412 shows what someone else changed and
-lets the person choose; a 409 stripe_not_ready sends them back to the account check."""
+"""Page 7: what will change, the same change on many sites shown once; Save writes each
+change once (If-Match and an idempotency key), a few sites at a time, and the portal's
+answer confirms it. A 412 shows what someone else changed and lets the person choose; a 409
+stripe_not_ready sends them back to the account check. What to write, the payments-off rule
+and the choices after a 412 are flow.save_plan's; the grouping is settings.diff's; this
+page shows them and runs the writes on a worker (flow.save_many)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QWidget
 
 from dentally_setup.flow import messages
-from dentally_setup.flow.drafts import SiteDraft, build_settings
-from dentally_setup.flow.save import SiteWrite, plan_write
+from dentally_setup.flow.readiness import can_take_payments
+from dentally_setup.flow.save import SiteWrite
 from dentally_setup.flow.save_many import SaveReport, save_sites
+from dentally_setup.flow.save_plan import (
+    ConflictChoice,
+    SaveConflict,
+    SavePlan,
+    plan_from_drafts,
+    resolve_conflict,
+)
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
@@ -22,9 +31,9 @@ from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.gui.progress_writer import DRAIN_TIMEOUT_S, ProgressWriter
 from dentally_setup.portal.client import PortalClient
-from dentally_setup.portal.errors import Conflict, SettingsChanged
-from dentally_setup.portal.models import PaymentSettings, VersionedSettings
-from dentally_setup.settings.diff import Change, ChangeGroup, diff_settings, group_changes
+from dentally_setup.portal.errors import Conflict, SettingsChanged, StoredDifferently
+from dentally_setup.portal.models import VersionedSettings
+from dentally_setup.settings.diff import Change, ChangeGroup, group_changes
 from dentally_setup.store.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -78,9 +87,8 @@ class ReviewPage(BasePage):
             row.addWidget(b)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.plan: dict[str, PaymentSettings] = {}
-        self._conflict: SettingsChanged | None = None
-        self._conflict_site = ""
+        self.plan = SavePlan(())
+        self._conflict: SaveConflict | None = None
         self._done = False
         self._save_total = self._save_count = 0
         self._stopped = False
@@ -104,8 +112,15 @@ class ReviewPage(BasePage):
 
     @property
     def stripe_ready(self) -> bool:
-        acct = self.state.account
-        return acct is not None and acct.charges_enabled
+        return can_take_payments(self.state.account)
+
+    def _make_plan(self) -> SavePlan:
+        practice = self.state.practice
+        return plan_from_drafts(
+            [site.id for site in practice.sites] if practice else [],
+            self.state.current, self.state.drafts, self.state.types, self.state.currency,
+            payments_off=not self.stripe_ready, saved=self.state.saved,
+        )
 
     def _show_plan(self) -> None:
         self.keep_theirs.hide()
@@ -114,9 +129,9 @@ class ReviewPage(BasePage):
         practice = self.state.practice
         if practice is None:
             return
-        self.plan = {}
+        self.plan = self._make_plan()
         parts: list[str] = []
-        if not self.stripe_ready:
+        if self.plan.payments_off:
             parts.append(self.tr(
                 "<p><b>Stripe is not ready yet</b>, so deposits, balances and invoices will be "
                 "saved switched <b>off</b>, with your amounts kept. Come back and save again "
@@ -125,30 +140,16 @@ class ReviewPage(BasePage):
         saved: list[str] = []
         unchanged: list[str] = []
         invalid: list[str] = []
-        for site in practice.sites:
-            current = self.state.current.get(site.id)
-            draft = self.state.drafts.get(site.id)
-            if current is None or draft is None:
-                continue
-            new, problems = build_settings(draft, self.state.types, self.state.currency,
-                                           current.settings)
-            if new is None:
-                problem = tr_flow(next(iter(problems.values())))
-                invalid.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(problem)}</p>")
-                continue
-            new = replace(new, site_id=site.id)
-            if not self.stripe_ready:
-                new = replace(new, deposits_enabled=False, balances_enabled=False,
-                              invoices_enabled=False)
-            if site.id in self.state.saved and self.state.saved[site.id].settings.same_choices(new):
-                saved.append(site.id)
-                continue
-            changes = diff_settings(current.settings, new, self.state.types, self.state.currency)
-            if not changes:
-                unchanged.append(site.id)
-                continue
-            self.plan[site.id] = new
-            changes_by_site[site.id] = changes
+        for site in self.plan.sites:
+            if site.new is None:
+                invalid.append(f"<h3>{esc(self.state.site_name(site.site_id))}</h3>"
+                               f"<p>⚠ {esc(tr_flow(site.problem))}</p>")
+            elif site.saved:
+                saved.append(site.site_id)
+            elif not site.changes:
+                unchanged.append(site.site_id)
+            else:
+                changes_by_site[site.site_id] = list(site.changes)
         parts += self._grouped_html(group_changes(changes_by_site), len(practice.sites))
         parts += invalid
         for site_ids, line in ((saved, self.tr("✔ Saved")), (unchanged, self.tr("No changes"))):
@@ -156,9 +157,10 @@ class ReviewPage(BasePage):
                 parts.append(f"<p>{line}: {esc(self._site_list(site_ids, len(practice.sites)))}"
                              "</p>")
         self.summary.setHtml("".join(parts))
-        self.save_button.setEnabled(bool(self.plan) and not self._batch_running)
+        to_write = bool(self.plan.to_write)
+        self.save_button.setEnabled(to_write and not self._batch_running)
         self.save_button.setVisible(not self._done)
-        if not self.plan:
+        if not to_write:
             self._done = True
         self.completeChanged.emit()
 
@@ -207,19 +209,15 @@ class ReviewPage(BasePage):
         """Write each changed site, a few at a time. The key and ETag of each write are saved in
         the progress file before it is sent, so a crash mid-save resumes the *same* write."""
         self.setSubTitle(self.tr("Check the changes, then press Save."))
-        for site_id, new in self.plan.items():
-            pending = self.state.pending_writes.get(site_id)
-            if pending is not None and pending.new.same_choices(new):
-                continue  # resume: reuse the key, the portal replays instead of re-applying
-            write = plan_write(site_id, self.state.current[site_id], new)
-            if write is not None:
-                self.state.pending_writes[site_id] = write
+        for write in self.plan.writes(self.state.pending_writes):
+            self.state.pending_writes[write.site_id] = write
         self._save_all()
 
     def _save_all(self) -> None:
         """Send every pending write, a few at a time (flow/save_many.py). Each site is
         recorded as it is confirmed, so Cancel or a failure loses nothing written."""
-        todo = [w for sid, w in self.state.pending_writes.items() if sid in self.plan]
+        planned = {site.site_id for site in self.plan.to_write}
+        todo = [w for sid, w in self.state.pending_writes.items() if sid in planned]
         if not todo:
             self._all_saved()
             return
@@ -232,8 +230,8 @@ class ReviewPage(BasePage):
 
         def work(client: PortalClient) -> SaveReport:
             # Cancel sets client.cancel: no new write starts after it. The writes already
-            # sent finish with their read-back (a client Cancel does not reach), so what
-            # was written is known and shown rather than left unconfirmed.
+            # sent finish (a client Cancel does not reach them), so what was written is
+            # known and shown rather than left unconfirmed.
             writer = client.with_cancel(threading.Event())
             try:
                 keys_saved.result(timeout=DRAIN_TIMEOUT_S)
@@ -273,7 +271,6 @@ class ReviewPage(BasePage):
         self.state.pending_writes.pop(write.site_id, None)
         self.state.saved[write.site_id] = saved
         self.state.current[write.site_id] = saved
-        self.plan.pop(write.site_id, None)
         # The progress file (written and synced on this thread) is written at most every
         # PROGRESS_EVERY_MS while sites are being confirmed, not once per site: 40 syncs
         # in a row stalled the window. Safe: a site confirmed but still listed as pending
@@ -339,22 +336,33 @@ class ReviewPage(BasePage):
         if isinstance(exc, SettingsChanged):
             # Nothing was written. Forget this write; the person chooses what happens next.
             self.state.pending_writes.pop(write.site_id, None)
-            self._conflict, self._conflict_site = exc, write.site_id
+            conflict = SaveConflict.from_error(write.site_id, exc,
+                                               self.state.current[write.site_id],
+                                               self.state.types, self.state.currency)
+            self._conflict = conflict
             theirs = ""
-            if exc.current is not None:
-                changes = diff_settings(self.state.current[write.site_id].settings, exc.current,
-                                        self.state.types, self.state.currency)
-                who = exc.current.updated_by or self.tr("someone else")
+            if conflict.theirs is not None:
+                who = conflict.who or self.tr("someone else")
                 theirs = self.tr("<p>{who} changed, on {site}:</p>").format(
                     who=esc(who), site=esc(self.state.site_name(write.site_id)))
                 theirs += "".join(f"<p>{esc(tr_flow(c.label))}: {esc(tr_flow(c.before))} → "
-                                  f"<b>{esc(tr_flow(c.after))}</b></p>" for c in changes)
+                                  f"<b>{esc(tr_flow(c.after))}</b></p>"
+                                  for c in conflict.changes)
             self.summary.setHtml(theirs or self.tr("<p>The settings were changed elsewhere.</p>"))
             self.show_message(messages.for_portal_error(exc))
             self.keep_theirs.show()
             self.use_mine.show()
             self.save_button.hide()
             self._flush_progress()  # after any queued snapshot, never before
+            return True
+        if isinstance(exc, StoredDifferently):
+            # Applied, but the site holds something else now: plan again against what it
+            # holds, so the page shows what is still different and Save can fix it.
+            self.state.pending_writes.pop(write.site_id, None)
+            self.state.current[write.site_id] = exc.stored
+            self.show_message(messages.for_portal_error(exc))
+            self._show_plan()
+            self._flush_progress()
             return True
         if isinstance(exc, Conflict) and exc.code == "stripe_not_ready":
             self.state.pending_writes.pop(write.site_id, None)
@@ -363,38 +371,32 @@ class ReviewPage(BasePage):
             return True
         return False  # the page explains it, with Try again (same key, so never twice)
 
-    def _refresh_current(self, settings: PaymentSettings | None, etag: str | None) -> None:
-        if settings is not None and etag:
-            self.state.current[self._conflict_site] = VersionedSettings(settings, etag)
-
     def _keep_theirs(self) -> None:
-        exc = self._conflict
-        if exc is None:
-            return
-        self._refresh_current(exc.current, exc.etag)
-        if exc.current is not None:
-            self.state.drafts[self._conflict_site] = SiteDraft.from_settings(exc.current)
-        self._after_conflict()
+        self._resolve(ConflictChoice.KEEP_THEIRS)
 
     def _use_mine(self) -> None:
-        exc = self._conflict
-        if exc is None:
-            return
-        self._refresh_current(exc.current, exc.etag)
-        self._after_conflict()
+        self._resolve(ConflictChoice.USE_MINE)
 
-    def _after_conflict(self) -> None:
+    def _resolve(self, choice: ConflictChoice) -> None:
+        conflict = self._conflict
+        if conflict is None:
+            return
         self._conflict = None
         self.errors.clear()
-        if self._conflict_site not in self.state.current or not self.state.current[
-                self._conflict_site].etag:
-            self.call(lambda c: c.payment_settings(self._conflict_site), self._reloaded,
+        outcome = resolve_conflict(conflict, choice)
+        if outcome.draft is not None:
+            self.state.drafts[conflict.site_id] = outcome.draft
+        if outcome.current is None:
+            site_id = conflict.site_id
+            self.call(lambda c: c.payment_settings(site_id),
+                      lambda versioned: self._reloaded(site_id, versioned),
                       self.tr("Reading the settings again…"))
             return
+        self.state.current[conflict.site_id] = outcome.current
         self._show_plan()
 
-    def _reloaded(self, versioned: VersionedSettings) -> None:
-        self.state.current[self._conflict_site] = versioned
+    def _reloaded(self, site_id: str, versioned: VersionedSettings) -> None:
+        self.state.current[site_id] = versioned
         self._show_plan()
 
     def isComplete(self) -> bool:
