@@ -28,12 +28,13 @@ from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.review_summary import grouped_html, site_list
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.gui.progress_writer import DRAIN_TIMEOUT_S, ProgressWriter
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import Conflict, SettingsChanged, StoredDifferently
 from dentally_setup.portal.models import VersionedSettings
-from dentally_setup.settings.diff import Change, ChangeGroup, group_changes
+from dentally_setup.settings.diff import Change, group_changes
 from dentally_setup.store.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -150,11 +151,13 @@ class ReviewPage(BasePage):
                 unchanged.append(site.site_id)
             else:
                 changes_by_site[site.site_id] = list(site.changes)
-        parts += self._grouped_html(group_changes(changes_by_site), len(practice.sites))
+        parts += grouped_html(group_changes(changes_by_site), len(practice.sites),
+                              self.state.site_name)
         parts += invalid
         for site_ids, line in ((saved, self.tr("✔ Saved")), (unchanged, self.tr("No changes"))):
             if site_ids:
-                parts.append(f"<p>{line}: {esc(self._site_list(site_ids, len(practice.sites)))}"
+                total = len(practice.sites)
+                parts.append(f"<p>{line}: {esc(site_list(site_ids, total, self.state.site_name))}"
                              "</p>")
         self.summary.setHtml("".join(parts))
         to_write = bool(self.plan.to_write)
@@ -163,45 +166,6 @@ class ReviewPage(BasePage):
         if not to_write:
             self._done = True
         self.completeChanged.emit()
-
-    def _site_list(self, site_ids: list[str], total: int) -> str:
-        """"Harrogate", "Harrogate, Ilkley", or "all 40 sites" / "12 sites: …"."""
-        names = ", ".join(self.state.site_name(sid) for sid in site_ids)
-        if len(site_ids) == 1:
-            return names
-        if len(site_ids) == total:
-            return self.tr("all {n} sites").format(n=total)
-        return self.tr("{n} sites: {names}").format(n=len(site_ids), names=names)
-
-    def _grouped_html(self, groups: list[ChangeGroup], total: int) -> list[str]:
-        """Each distinct change once: the common one first ("38 sites"), then the sites
-        that differ, each with its own. Which sites is said without listing 38 names."""
-        parts: list[str] = []
-        setting, now, new_ = self.tr("Setting"), self.tr("Now"), self.tr("New")
-        for n, group in enumerate(groups):
-            count = len(group.site_ids)
-            if count == 1:
-                heading = esc(self.state.site_name(group.site_ids[0]))
-                who = ""
-            else:
-                heading = esc(self.tr("{n} sites").format(n=count))
-                if count == total:
-                    who = self.tr("Every site.")
-                elif n == 0 and count > 5:
-                    who = self.tr("Every site not named below.")
-                else:
-                    who = esc(", ".join(self.state.site_name(s) for s in group.site_ids))
-            if n == 1 and len(groups[0].site_ids) > 1:
-                parts.append(self.tr("<h3>Sites that differ</h3>"))
-            rows = "".join(
-                f"<tr><td>{esc(tr_flow(c.label))}</td><td>{esc(tr_flow(c.before))}</td>"
-                f"<td>→</td><td><b>{esc(tr_flow(c.after))}</b></td></tr>" for c in group.changes)
-            tag = "h4" if n > 0 and len(groups[0].site_ids) > 1 else "h3"
-            parts.append(f"<{tag}>{heading}</{tag}>" + (f"<p>{who}</p>" if who else ""))
-            parts.append(f"<table cellspacing='6'><tr><th align='left'>{setting}</th>"
-                         f"<th align='left'>{now}</th><th></th>"
-                         f"<th align='left'>{new_}</th></tr>{rows}</table>")
-        return parts
 
     # ---- saving ------------------------------------------------------------------------
 
