@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from dentally_setup.cli.apply_run import Plan, write_plans
+from dentally_setup.cli.apply_run import Plan, limit_malloc_arenas, write_plans
 from dentally_setup.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -218,6 +218,7 @@ def apply_policy(
     to change a site on the portal between the read and the write.
     """
     currency = practice.currency
+    limit_malloc_arenas()  # before the worker threads start
     current = read_each_site(client.payment_settings, site_ids, jobs=jobs)
     plan = plan_from_policy(policy, current, types, currency)
     writes = {w.site_id: w for w in plan.writes()}
