@@ -101,6 +101,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     log_path: Path | str = "(no log file)"
     try:
+        # Here, not at the top: 9 ms (median of 11) that usage errors and --help never need.
         from dentally_setup.logsetup import setup_logging
 
         log_path = setup_logging(verbose=args.verbose)

@@ -150,7 +150,7 @@ _LINK: dict[str, tuple[str, str, str]] = {
     ),
     "expired": (
         "DS-L-EXPIRED",
-        "The link took too long and timed out (Stripe allows 15 minutes).",
+        "The link took too long and timed out (the portal allows 15 minutes for each link).",
         "Press Start again for a fresh link.",
     ),
     "cancelled": (
@@ -213,6 +213,11 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "Stripe's page could not be shown in its separate process on this PC, so it is shown "
         "in this window's process instead.",
         "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on.",
+    ),
+    "setting_not_saved": (
+        "DS-CFG-SAVE",
+        "The setting could not be saved on this PC, so it was not changed.",
+        "Try again. If it happens again, copy the diagnostics for support.",
     ),
     "stripe_authorize_error": (
         "DS-W-STRIPE",

@@ -85,6 +85,10 @@ class Autopilot(QObject):
             self.outcome = self.outcome or "linked"
             self._later(self.finish)
             return True
+        if step == Step.STRIPE_STATUS and self.scenario == "no-stripe":
+            # "We don't have a Stripe account yet", as a practice with no Stripe login does.
+            self._later(page.sign_up)  # type: ignore[attr-defined]
+            return True
         self._later(lambda: self._next_from(page))
         return True
 
@@ -145,16 +149,18 @@ class Autopilot(QObject):
         self._acted_on.add(key)
         log.info("autopilot on Stripe page %s", kind)
         if kind == "signin":
-            from dentally_setup.sandbox import DEMO_PASSWORD
-
             # Types the demo password shown on the page, as a trainer would.
-            password = json.dumps(DEMO_PASSWORD)
-            browser.run_js(f"document.querySelector('#password').value = {password};"
+            browser.run_js(f"document.querySelector('#password').value = {password_js()};"
                            " document.querySelector('#sign-in').click();")
         elif kind == "chooser":
             browser.run_js(CHOOSE_FIRST)
+        elif kind == "new-account":
+            browser.click("#create")  # sharing the legal entity, as Stripe offers it
         elif kind == "register":
-            browser.click("#create")
+            # Stripe's sign-up form for a new login: the practice's details are filled in;
+            # a trainer types a password.
+            browser.run_js(f"document.querySelector('#reg-password').value = {password_js()};"
+                           " document.querySelector('#create').click();")
         elif kind == "authorize":
             browser.click("#deny" if self.scenario == "denied" else "#authorize")
 
@@ -209,6 +215,13 @@ class Autopilot(QObject):
             print(f"autopilot: {self.failure or 'stopped before the end'}", file=sys.stderr)
             return 1
         return 0
+
+
+def password_js() -> str:
+    """The demo's password as a JavaScript string."""
+    from dentally_setup.sandbox import DEMO_PASSWORD
+
+    return json.dumps(DEMO_PASSWORD)
 
 
 def _yes() -> Any:

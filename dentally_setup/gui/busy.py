@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+
+from dentally_setup.gui.a11y import ReadOutLabel
 
 
 class BusyLine(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
+        self.label = ReadOutLabel()
         self.label.setAccessibleName(self.tr("Busy"))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)

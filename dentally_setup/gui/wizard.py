@@ -8,9 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from dentally_setup import APP_NAME
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import MAIN_PATH, Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.first_paint import after_first_paint
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
@@ -127,7 +127,7 @@ class SetupWizard(QWizard):
     def _side(self) -> QWidget:
         side = QWidget()
         side.setMinimumWidth(210)
-        self.banner = QLabel()
+        self.banner = ReadOutLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName(self.tr("Environment"))
@@ -136,7 +136,7 @@ class SetupWizard(QWizard):
         self.steps.setSpacing(2)
         for step in MAIN_PATH:
             QListWidgetItem(tr_flow(step.title), self.steps)
-        self.notice = QLabel()
+        self.notice = ReadOutLabel()
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.hide()
@@ -188,8 +188,8 @@ class SetupWizard(QWizard):
         log.info("notice shown: %s", text)  # support can then see what the person was told
         if add and self.notice.text() and text:
             text = f"{self.notice.text()}\n\n{text}"
+        self.notice.setVisible(bool(text))  # shown first: a notice is read out once on screen
         self.notice.setText(text)
-        self.notice.setVisible(bool(text))
 
     # ---- page changes ------------------------------------------------------------------
 
@@ -209,12 +209,21 @@ class SetupWizard(QWizard):
         self.visited.append(step.slug)
         self.state.history.append(step.slug)
         shown = step if step in MAIN_PATH else Step.LINK
-        self.steps.setCurrentRow(MAIN_PATH.index(shown))
+        self._mark_step(MAIN_PATH.index(shown))
         # Not for the start page as the window opens: nothing has been entered yet, and last
         # time's progress must still be there for the resume question (asked once the page
         # is on screen).
         if not opening:
             self.save_progress()
+
+    def _mark_step(self, row: int) -> None:
+        """The current step is the list's selected item, never its "current" item: Qt tells a
+        screen reader that an item view's current item has the focus, wherever the keyboard
+        really is (and the step list never takes the focus)."""
+        self.steps.selectionModel().setCurrentIndex(
+            QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.steps.clearSelection()
+        self.steps.item(row).setSelected(True)
 
     def page_ready(self, page: BasePage) -> None:
         """A page has its content. Pages call this from initializePage, before Qt has laid
@@ -257,7 +266,8 @@ class SetupWizard(QWizard):
         if int(step) not in self.visitedIds():
             if step == Step.GUIDANCE:
                 self._back_to(Step.STRIPE_STATUS)
-                self.state.landing = "register"
+                # Sign in with the usual login; Stripe's chooser makes the new account.
+                self.state.landing = "login"
                 status = self.pages[Step.STRIPE_STATUS]
                 status.force_guidance = True  # type: ignore[attr-defined]
                 QTimer.singleShot(0, self.next)

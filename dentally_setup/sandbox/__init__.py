@@ -22,7 +22,7 @@ from typing import Any
 
 from dentally_setup.sandbox.faults import Faults
 from dentally_setup.sandbox.httpbase import ServerThread
-from dentally_setup.sandbox.portal_api import API_PREFIX, PortalApp
+from dentally_setup.sandbox.portal_api import API_PREFIX, CALLBACK_PATH, PortalApp
 from dentally_setup.sandbox.scenarios import (
     DEMO_LOGIN,
     DEMO_PASSWORD,
@@ -131,7 +131,7 @@ class Sandbox:
 
         # Ports are new on every start, so URLs are always built from the running servers.
         stripe_app = StripeApp(self.world, self._secret_key, self._client_id,
-                               lambda: self._portal_base() + "/stripe/callback")
+                               lambda: self.redirect_uri)
         self._stripe = ServerThread(stripe_app, "stripe")
         self._stripe.start()
         self.stripe_url = f"http://127.0.0.1:{self._stripe.port}"
@@ -184,6 +184,12 @@ class Sandbox:
 
     def dashboard_url(self, account_id: str) -> str:
         return f"{self.stripe_url}/dashboard?account={urllib.parse.quote(account_id)}"
+
+    @property
+    def redirect_uri(self) -> str:
+        """The portal's OAuth callback: what a real Stripe test platform must have registered
+        (fixed when the sandbox runs with a fixed ``portal_port``)."""
+        return self._portal_base() + CALLBACK_PATH
 
     def _portal_base(self) -> str:
         if self._portal is None:

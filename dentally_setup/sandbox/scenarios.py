@@ -25,6 +25,10 @@ SCENARIOS: dict[str, str] = {
         "Linking works, but the account cannot take payments until Stripe has more details "
         "(finish them on the imitation's dashboard)."
     ),
+    "no-stripe": (
+        "The practice has no Stripe login at all: it signs up on Stripe's form for a new "
+        "login, filled in with the practice's details."
+    ),
     "denied": "Like fresh, for showing what happens when someone clicks Deny on Stripe.",
     "already-linked": "The portal is already linked to a ready account; site 1 has settings.",
     "portal-trouble": (
@@ -81,7 +85,9 @@ def _account(acct_id: str, now: float, *, ready: bool = True, **extra: Any) -> d
         "past_due": [],
         "disabled_reason": None,
         "current_deadline": None,
-        "connected_platform": None,  # None, "portal" (us) or "dentally_app"
+        "display_name": None,  # Stripe's settings.dashboard.display_name
+    "business_type": "company",
+    "connected_platform": None,  # None, "portal" (us) or "dentally_app"
         "login": DEMO_LOGIN,
         "shares_legal_entity_with": None,
         "created": int(now - 400 * DAY),
@@ -139,6 +145,7 @@ def build_state(scenario: str, now: float | None = None, *, sites: int | None = 
     link: dict[str, Any] = {"status": "unlinked", "account_id": None}
     app_account = None
     new_ready = True
+    acct: dict[str, Any] | None
 
     if scenario == "already-connected":
         acct = _account("acct_1RvrsdDntlApp01", now, connected_platform="dentally_app")
@@ -169,8 +176,12 @@ def build_state(scenario: str, now: float | None = None, *, sites: int | None = 
             updated_by="web admin",
             version=3,
         )
+    elif scenario == "no-stripe":
+        acct = None
     else:  # fresh, denied, portal-trouble
         acct = _account("acct_1RvrsdSandbox01", now)
+    logins = {} if acct is None else {
+        DEMO_LOGIN: {"password": DEMO_PASSWORD, "accounts": [acct["id"]]}}
 
     return {
         "version": STATE_VERSION,
@@ -188,8 +199,8 @@ def build_state(scenario: str, now: float | None = None, *, sites: int | None = 
         "authorize_requests": [],
         "token_exchanges": [],
         "requests": [],
-        "logins": {DEMO_LOGIN: {"password": DEMO_PASSWORD, "accounts": [acct["id"]]}},
-        "accounts": {acct["id"]: acct},
+        "logins": logins,
+        "accounts": {} if acct is None else {acct["id"]: acct},
         "attempts": {},
         "codes": {},
         "new_accounts_ready": new_ready,

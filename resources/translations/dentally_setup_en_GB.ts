@@ -25,6 +25,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>What to do next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The Dentally app&apos;s account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -59,7 +64,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -69,17 +74,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Linked account: &lt;b&gt;{name}&lt;/b&gt; ({id})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>unnamed</source>
+        <location line="+3"/>
+        <source>Linked account: &lt;b&gt;{id}&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+45"/>
+        <source>Stripe is checking these: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Due later: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-46"/>
         <source>✔ Ready:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -89,7 +104,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
+        <source>✖ Closed:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&lt;b&gt;Next:&lt;/b&gt; {step}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The portal now uses this &lt;b&gt;new&lt;/b&gt; account. The Dentally app still uses &lt;b&gt;{name}&lt;/b&gt; ({id}); nothing moved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -99,12 +124,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
+        <source>Stripe did not accept: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+8"/>
         <source>{needs} — by {date}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-7"/>
         <source>Stripe still needs: {needs}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -112,7 +143,7 @@
 <context>
     <name>BusyLine</name>
     <message>
-        <location filename="../../dentally_setup/gui/busy.py" line="+14"/>
+        <location filename="../../dentally_setup/gui/busy.py" line="+16"/>
         <source>Busy</source>
         <translation type="unfinished"></translation>
     </message>
@@ -140,7 +171,7 @@
 <context>
     <name>DiagnosticsWindow</name>
     <message>
-        <location filename="../../dentally_setup/gui/diagnostics.py" line="+55"/>
+        <location filename="../../dentally_setup/gui/diagnostics.py" line="+59"/>
         <source>Support — diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
@@ -153,6 +184,31 @@
     <message>
         <location line="+1"/>
         <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Versions, the portal and Stripe checks and the last errors, with every secret hidden.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Diagnostics and log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The diagnostics, or this run&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Diagnostics or log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Left and right arrows switch between the diagnostics and the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -190,11 +246,21 @@
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the support window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings chosen here are already saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/done.py" line="+20"/>
+        <location filename="../../dentally_setup/gui/pages/done.py" line="+21"/>
         <source>All set.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -209,17 +275,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>The portal is linked to Stripe account &lt;b&gt;{name}&lt;/b&gt; ({id}), which can take payments.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The portal is linked to Stripe account &lt;b&gt;{name}&lt;/b&gt; ({id}), which is still being checked by Stripe.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location line="+10"/>
+        <source>The portal is linked to Stripe account &lt;b&gt;{account}&lt;/b&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>deposit {amount} per online booking</source>
         <translation type="unfinished"></translation>
     </message>
@@ -262,7 +323,7 @@
 <context>
     <name>ErrorPanel</name>
     <message>
-        <location filename="../../dentally_setup/gui/error_panel.py" line="+32"/>
+        <location filename="../../dentally_setup/gui/error_panel.py" line="+33"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -331,33 +392,33 @@
 <context>
     <name>GuidancePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+18"/>
-        <source>1. Create a new account</source>
+        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+22"/>
+        <source>1. Sign in as usual</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>On Stripe&apos;s page, choose to create a &lt;b&gt;new account&lt;/b&gt; under the practice&apos;s usual Stripe login.</source>
+        <source>On Stripe&apos;s page, sign in with the practice&apos;s &lt;b&gt;usual Stripe login&lt;/b&gt;. Do not make a new login: the new account must belong to the same one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>2. Share the business details</source>
+        <source>2. Create a new account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>When Stripe asks, choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. The business details are copied and kept in step; you do not retype them.</source>
+        <source>Stripe lists the login&apos;s accounts. The one the Dentally app uses is greyed out, with &quot;connected to another platform&quot;. Choose &lt;b&gt;Create a new account&lt;/b&gt;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>3. Connect</source>
+        <source>3. Share the legal entity, then Connect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Check the details and press &lt;b&gt;Connect&lt;/b&gt;. The new account serves the portal; the existing one keeps serving the Dentally app.</source>
+        <location line="+2"/>
+        <source>Choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business: its details are copied and kept in step, so you do not retype them. Then press &lt;b&gt;Connect&lt;/b&gt;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -381,7 +442,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Continue to Stripe</source>
         <translation type="unfinished"></translation>
     </message>
@@ -409,17 +470,18 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+42"/>
-        <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+44"/>
+        <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through, on Stripe&apos;s page: choose &lt;b&gt;Create a new account&lt;/b&gt; (you stay signed in with the same login), then choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
+        <location line="+116"/>
         <source>Sign in on Stripe&apos;s page, choose the practice&apos;s account and press Connect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-104"/>
         <source>Secure connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -496,27 +558,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Starts again on Stripe&apos;s form for a new account, filled in with the practice&apos;s details.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>Shows the three steps with pictures.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+29"/>
         <source>Account connected to another platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Create a new account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Start again on Stripe&apos;s form for a new account, filled in with the practice&apos;s details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -530,17 +577,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+14"/>
+        <source>Fill in Stripe&apos;s sign-up form for the practice&apos;s new Stripe login, then press Connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>Asking the portal for Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+60"/>
         <source>&lt;b&gt;Finishing the link…&lt;/b&gt;&lt;br&gt;The portal is completing the link with Stripe. This takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,18 +668,18 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+37"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+38"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+227"/>
+        <location line="+232"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-226"/>
         <source>Stripe is not ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -648,7 +700,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Deposits for online appointments</source>
         <translation type="unfinished"></translation>
     </message>
@@ -678,7 +730,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Per appointment type (leave blank to use the default; 0 means no deposit):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -769,7 +821,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Also check the settings for: {sites}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -785,7 +837,7 @@
 <context>
     <name>RemoteLinkBrowser</name>
     <message>
-        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+63"/>
+        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+65"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -798,7 +850,7 @@
 <context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+113"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+120"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -811,7 +863,7 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+39"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+40"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -921,7 +973,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>someone else</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1039,7 +1091,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+165"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1047,7 +1099,7 @@
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+43"/>
         <source>Enter the portal&apos;s address and its API token.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1078,12 +1130,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+72"/>
+        <location line="+74"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-72"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1143,7 +1195,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1174,9 +1226,118 @@
     </message>
 </context>
 <context>
+    <name>StripePageSetting</name>
+    <message>
+        <location filename="../../dentally_setup/gui/stripe_page_setting.py" line="+32"/>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Automatically (the app chooses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page automatically</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A separate process where this PC allows it, unless it has failed here before; then this window&apos;s process.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In a separate process (gives its memory back afterwards)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Stripe&apos;s page in a separate process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page runs in its own process inside this window, and all its memory is given back when the page is left. Choosing it tries again after a failure.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>In this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page in this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page runs inside the app itself. Use it when the separate process shows a blank or detached page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In my browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page in my browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page opens in the usual web browser straight away; the app finishes the link by itself when Stripe is done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>This system cannot show another process&apos;s window inside the app&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What the setting does now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>in a separate process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in the web browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The next Stripe page opens {where}. A page already open stays as it is until Start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The separate process failed on this PC before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>DENTALLY_WEBVIEW={value} is set for this run and wins over this setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StripeStatusPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+26"/>
+        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+30"/>
         <source>Is the portal already linked to a Stripe account?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1211,7 +1372,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>We don&apos;t have a Stripe account yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>We don&apos;t have a Stripe account yet: sign up on Stripe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>Opens Stripe&apos;s sign-up form for a new Stripe login, filled in with the practice&apos;s details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Unlinks this Stripe account from the portal; payments stop until another is linked.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1221,7 +1397,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+30"/>
         <source>Asking the portal about Stripe…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1231,13 +1407,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>unnamed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="+9"/>
+        <source>Next, Stripe&apos;s own page opens. Sign in with the practice&apos;s Stripe login, choose the practice&apos;s account and press &lt;b&gt;Connect&lt;/b&gt;. Press &lt;b&gt;Next&lt;/b&gt; to start.&lt;br&gt;&lt;br&gt;If the practice has no Stripe login at all, press &lt;b&gt;We don&apos;t have a Stripe account yet&lt;/b&gt;: Stripe&apos;s sign-up form opens, filled in with the practice&apos;s details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>Press &lt;b&gt;Next&lt;/b&gt; to check the account and set up payments.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1257,12 +1437,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Next, Stripe&apos;s own page opens. Sign in with the practice&apos;s Stripe login, choose the practice&apos;s account and press &lt;b&gt;Connect&lt;/b&gt;. Press &lt;b&gt;Next&lt;/b&gt; to start.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Unlink Stripe?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1280,7 +1455,7 @@
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+18"/>
+        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+19"/>
         <source>Link Stripe to the Dentally Portal and switch on online payments.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1295,7 +1470,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Demo for trainers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1345,8 +1520,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Scenario:</source>
+        <location line="+5"/>
+        <source>Demo scenario:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1609,7 +1784,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>The link took too long and timed out (Stripe allows 15 minutes).</source>
+        <source>The link took too long and timed out (the portal allows 15 minutes for each link).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1729,6 +1904,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The setting could not be saved on this PC, so it was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Try again. If it happens again, copy the diagnostics for support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Stripe refused to show its link page.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1799,6 +1984,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>details of the business&apos;s executives</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>details of a person at the business</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1824,7 +2014,32 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>confirmation that every owner is listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>confirmation that every director is listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>confirmation that every executive is listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>the business&apos;s details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>proof of who owns the bank account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>documents about the business</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1849,6 +2064,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>the account&apos;s settings in Stripe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Stripe needs information that is now overdue.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1864,7 +2084,92 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Stripe is waiting for the account to ask for card payments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The Dentally Portal has paused payments for this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe has paused payments for this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Stripe has closed the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The Dentally Portal has closed the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This Stripe account has been closed and cannot take payments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deposits cannot be taken with this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Stripe to give it these details, then press Check again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to do now: Stripe emails the account owner if it needs more. Check again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe may ask the account owner for more details by email; reply to Stripe, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact Dentally support to ask why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Stripe to see what it says, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because it suspected fraud. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because the business or a person in it is on a list Stripe must check. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because of a breach of Stripe&apos;s terms. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because the details it asked for were not given in time. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Stripe to see what it says, then press Check again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -14,10 +14,9 @@ from dentally_setup.settings.policy_file import policy_from_data, read_policy_to
 from tests.cli.conftest import POLICY
 
 
-def load_policy(path: Path, types: Any, currency: str) -> Any:
-    """The policy in ``path``, read as `settings apply` reads it."""
+def _policy(path: Any, types: Any, currency: str) -> Any:
+    """The policy as `settings apply` reads it."""
     return policy_from_data(read_policy_toml(path), types, currency, path)
-
 
 def writes(sb: Any, site_id: str) -> int:
     return int(sb.world.applied_writes.get(site_id, 0))
@@ -181,7 +180,7 @@ def test_changed_meanwhile_exit_5(linked: Any, use_portal: Any, policy_file: Any
     client = PortalClient(linked.portal_url, linked.token, budget=5)
     practice = client.practice()
     types = client.appointment_types()
-    policy = load_policy(policy_file(), types, practice.currency)
+    policy = _policy(policy_file(), types, practice.currency)
 
     def someone_edits(site_id: str) -> None:
         linked.world.external_edit(site_id, invoices_enabled=True)
@@ -204,7 +203,7 @@ def test_changed_meanwhile_on_second_site_reports_both(linked: Any, policy_file:
     client = PortalClient(linked.portal_url, linked.token, budget=5)
     practice = client.practice()
     types = client.appointment_types()
-    policy = load_policy(policy_file(), types, practice.currency)
+    policy = _policy(policy_file(), types, practice.currency)
 
     def edit_second(site_id: str) -> None:
         if site_id == "site_2":
@@ -244,7 +243,7 @@ def test_stored_differently_exit_3_names_the_difference(linked: Any, policy_file
         client = PortalClient(start(linked, invoices_enabled=False), linked.token, budget=5)
         practice = client.practice()
         types = client.appointment_types()
-        policy = load_policy(policy_file(), types, practice.currency)
+        policy = _policy(policy_file(), types, practice.currency)
         code = apply_policy(client, practice, types, policy, ["site_1", "site_2"])
     assert code == 3
     captured = capsys.readouterr()

@@ -18,6 +18,8 @@ SCENARIOS = {
                                      "account-check", "settings", "review", "done"]),
     "needs-verification": ("linked", ["welcome", "sign-in", "stripe-status", "link",
                                       "account-check", "settings", "review", "done"]),
+    "no-stripe": ("linked", ["welcome", "sign-in", "stripe-status", "link", "account-check",
+                             "settings", "review", "done"]),
     "denied": ("denied", ["welcome", "sign-in", "stripe-status", "link"]),
     "already-linked": ("linked", ["welcome", "sign-in", "stripe-status", "account-check",
                                   "settings", "review", "done"]),
@@ -34,6 +36,12 @@ def run_app(home: Path, *args: str, env_extra: dict[str, str] | None = None,
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "dentally_setup", *args], env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_every_demo_scenario_is_walked() -> None:
+    from dentally_setup.sandbox import SCENARIOS as DEMO_SCENARIOS
+
+    assert set(SCENARIOS) == set(DEMO_SCENARIOS)
 
 
 # The portal-trouble scenario holds every portal request 1.5 s, which made its run a third

@@ -214,7 +214,7 @@ def test_resume_after_a_write_reached_the_portal_does_not_write_again(make_wizar
     # The portal was read again on the way here and already holds the change: nothing is
     # left to save, so there is nothing the person could press to send it twice.
     qtbot.waitUntil(again.isComplete, timeout=15000)
-    assert not again.plan.to_write
+    assert again.plan.to_write == ()
     assert not again.save_button.isEnabled()
     assert "No changes: all 2 sites" in again.summary.toPlainText()
     assert h.sandbox.world.applied_writes["site_1"] == 1  # never twice

@@ -101,7 +101,7 @@ def test_saved_file_never_holds_secret_keys() -> None:
     save_config(Config(portal_url="https://portal.example"))
     data = json.loads(config_path().read_text())
     assert set(data) == {"portal_url", "presenter", "software_rendering", "zoom",
-                         "web_host_failed"}
+                         "web_host_failed", "stripe_page"}
     assert isinstance(data["web_host_failed"], bool)
 
 
@@ -161,3 +161,18 @@ def test_saved_file_and_its_folder_are_private(isolated_home: Path) -> None:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("value", ["separate", "inline", "browser", None])
+def test_stripe_page_setting_round_trips(value: str | None) -> None:
+    save_config(Config(stripe_page=value, web_host_failed=True))
+    assert json.loads(config_path().read_text())["stripe_page"] == value
+    assert load_config() == Config(stripe_page=value, web_host_failed=True)
+
+
+@pytest.mark.parametrize("value", ["Separate", "process", 1, True, ["inline"]])
+def test_an_unknown_stripe_page_setting_means_automatic_and_keeps_the_rest(value: object
+                                                                         ) -> None:
+    config_path().write_text(json.dumps({"stripe_page": value, "web_host_failed": True,
+                                         "zoom": 1.5}))
+    assert load_config() == Config(stripe_page=None, web_host_failed=True, zoom=1.5)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
 from dentally_setup.gui.i18n import tr_flow
@@ -55,13 +56,14 @@ class BasePage(QWizardPage):
         # the whole Qt namespace (~25 ms), which the first page's paint must not wait for.
         from PySide6.QtCore import Qt
 
-        label = QLabel(text)
+        label = ReadOutLabel()  # its texts (results) are read out
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setOpenExternalLinks(False)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if name:
             label.setAccessibleName(name)
+        label.setText(text)  # named first: the text is then its description
         self.body.addWidget(label)
         return label
 

@@ -22,6 +22,7 @@ from dentally_setup.flow.parallel import read_each_site
 from dentally_setup.flow.readiness import can_take_payments
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.money import currency_symbol
 from dentally_setup.gui.pages.base import BasePage
@@ -31,7 +32,7 @@ from dentally_setup.portal.models import VersionedSettings
 
 
 def _problem_label() -> QLabel:
-    label = QLabel()
+    label = ReadOutLabel()  # read out as it appears, while the person types
     label.setObjectName("fieldProblem")
     label.setWordWrap(True)
     label.setAccessibleName(
@@ -59,7 +60,9 @@ class PaymentSettingsPage(BasePage):
         self.site.setAccessibleName(self.tr("Site"))
         self.same_for_all = QCheckBox(self.tr("Same settings for all sites"))
         self.same_for_all.setAccessibleName(self.tr("Same settings for all sites"))
-        site_row.addWidget(QLabel(self.tr("Site:")))
+        site_label = QLabel(self.tr("Site:"))
+        site_label.setBuddy(self.site)  # on Linux a combo box is named by its label
+        site_row.addWidget(site_label)
         site_row.addWidget(self.site, 1)
         site_row.addWidget(self.same_for_all)
         self.body.addLayout(site_row)
@@ -74,7 +77,9 @@ class PaymentSettingsPage(BasePage):
         self.copy_button = QPushButton(self.tr("Copy"))
         self.copy_button.setAccessibleName(self.tr("Copy that site's settings to this one"))
         self.copy_button.clicked.connect(self._copy_from_site)
-        copy_row.addWidget(QLabel(self.tr("Copy the settings from:")))
+        copy_label = QLabel(self.tr("Copy the settings from:"))
+        copy_label.setBuddy(self.copy_from)  # on Linux a combo box is named by its label
+        copy_row.addWidget(copy_label)
         copy_row.addWidget(self.copy_from, 1)
         copy_row.addWidget(self.copy_button)
         self.body.addWidget(self.copy_row)
@@ -94,7 +99,9 @@ class PaymentSettingsPage(BasePage):
             "The deposit for any appointment type not listed below with its own amount"))
         self.default.setAccessibleDescription(self.default.property("usualDescription"))
         self.default_problem = _problem_label()
-        default_row.addWidget(QLabel(self.tr("Default deposit:")))
+        default_label = QLabel(self.tr("Default deposit:"))
+        default_label.setBuddy(self.default)
+        default_row.addWidget(default_label)
         default_row.addWidget(self.symbol)
         default_row.addWidget(self.default)
         default_row.addWidget(self.default_problem, 1)
@@ -312,8 +319,8 @@ class PaymentSettingsPage(BasePage):
 
     def _mark(self, label: QLabel, edit: QLineEdit, problem: str | None) -> None:
         shown = tr_flow(problem) if problem else ""
+        label.setVisible(bool(shown))  # shown first: a problem is read out once on screen
         label.setText(f"⚠ {shown}" if shown else "")
-        label.setVisible(bool(shown))
         # A screen reader hears the problem first, then what the field is for.
         usual = edit.property("usualDescription") or ""
         edit.setAccessibleDescription(f"{shown} {usual}".strip() if shown else str(usual))

@@ -26,6 +26,7 @@ from dentally_setup.flow.save_plan import (
 )
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import tell
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.review_summary import grouped_html, site_list
@@ -293,6 +294,7 @@ class ReviewPage(BasePage):
         self._done = True
         self._show_plan()
         self.save_button.hide()
+        tell(self.summary, self.summary.toPlainText())  # "✔ Saved." for each site, read out
         self.completeChanged.emit()
         self.setup_wizard().page_ready(self)
 
