@@ -242,6 +242,12 @@ class _PrintableStream:
         self._stream.write(printable(text, keep="\n\t"))
         return len(text)
 
+    def rewrite_line(self, text: str) -> None:
+        """Replace the line last written (a progress line on a terminal): our own carriage
+        return goes through, the text is escaped as ever."""
+        self._stream.write("\r" + printable(text))
+        self._stream.flush()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 

@@ -126,6 +126,9 @@ class Autopilot(QObject):
         edits = (
             (page.deposits_on, True), (page.balances, True), (page.invoices, True),  # type: ignore[attr-defined]
         )
+        if self.scenario == "group":
+            # What an IT person does for a group: one policy for every site.
+            page.same_for_all.setChecked(True)  # type: ignore[attr-defined]
         for box, value in edits:
             box.setChecked(value)
         page.default.setText("25.00")  # type: ignore[attr-defined]
@@ -196,6 +199,7 @@ class Autopilot(QObject):
             "outcome": self.outcome or ("failed" if self.failure else "unfinished"),
             "account_id": acct.id if acct and self.outcome == "linked" else None,
             "settings_saved": bool(st.saved),
+            "sites_saved": len(st.saved),
             "pages": list(self.wizard.visited),
         }
         if app_acct is not None:

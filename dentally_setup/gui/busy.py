@@ -33,10 +33,17 @@ class BusyLine(QWidget):
         self.hide()
 
     def start(self, text: str, cancel: Callable[[], None] | None = None) -> None:
+        self.bar.setRange(0, 0)  # indeterminate until someone counts
         self.label.setText(text)
         self._cancel = cancel
         self.cancel_button.setVisible(cancel is not None)
         self.show()
+
+    def count(self, done: int, total: int, text: str) -> None:
+        """A wait that can be counted ("Saving 12 of 40…"): a filling bar and the text."""
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.label.setText(text)
 
     def stop(self) -> None:
         self._cancel = None

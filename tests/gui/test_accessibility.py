@@ -322,8 +322,19 @@ def test_fields_and_combo_boxes_are_labelled_by_the_words_beside_them(make_wizar
     settings = h.wait_ready(Step.SETTINGS)
     found = labels(settings)
     assert found[settings.site] == "Site:" and found[settings.default] == "Default deposit:"
-    for edit in settings.type_edits.values():
-        assert edit in found, edit.accessibleName()
+    # The per-type deposits are one table: each deposit cell, and the field a person types
+    # into, is named by its appointment type (there is no label beside it to be a buddy).
+    from dentally_setup.gui.pages.type_deposits import ACCESSIBLE_TEXT, DEPOSIT
+    from tests.gui.deposits import deposit_editor
+
+    model = settings.types_model
+    for row in range(model.rowCount()):
+        name = model.type_name(row)
+        assert str(model.index(row, DEPOSIT).data(ACCESSIBLE_TEXT)).startswith(
+            f"Deposit for {name}:"), name
+    first = model.type_ids()[0]
+    assert deposit_editor(settings, first).accessibleName().startswith(
+        f"Deposit for {model.type_name(0)}:")
     for box in settings.findChildren(QComboBox):
         if box.isVisible():
             assert box in found

@@ -25,6 +25,8 @@ SCENARIOS = {
                                   "settings", "review", "done"]),
     "portal-trouble": ("linked", ["welcome", "sign-in", "stripe-status", "link",
                                   "account-check", "settings", "review", "done"]),
+    "group": ("linked", ["welcome", "sign-in", "stripe-status", "account-check", "settings",
+                         "review", "done"]),
 }
 
 
@@ -64,6 +66,9 @@ def test_autopilot_completes_each_scenario(scenario, tmp_path):
         assert report["account_id"].startswith("acct_")
     else:
         assert report["account_id"] is None
+    if scenario == "group":
+        # "Same settings for all sites": every one of the 40 sites was written.
+        assert report["sites_saved"] == 40
     if scenario == "portal-trouble":  # still in trouble with the short delay: 503s retried
         logged = (tmp_path / "home" / "logs" / "dentally-setup.log").read_text(encoding="utf-8")
         assert "unavailable, retrying" in logged
