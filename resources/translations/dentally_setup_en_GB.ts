@@ -668,18 +668,18 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+38"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+39"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+232"/>
+        <location line="+280"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-226"/>
+        <location line="-274"/>
         <source>Stripe is not ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -697,6 +697,31 @@
     <message>
         <location line="+1"/>
         <source>Site:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Site to copy the settings from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy that site&apos;s settings to this one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy the settings from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -735,17 +760,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Deposits per appointment type</source>
+        <location line="+5"/>
+        <source>Type to filter the appointment types</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>A deposit for each appointment type patients can book online.</source>
+        <source>Filter appointment types</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
+        <source>Deposits per appointment type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A deposit for each appointment type patients can book online. Type an amount in the Deposit column.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>{shown} of {total} shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{total} types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Copied the settings from {site}. Nothing is saved until you press Save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-147"/>
         <source>Patients can pay their outstanding balance online (they may pay part of it, never more)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -772,6 +822,21 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Another site whose settings this site should have.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replaces the settings shown with the chosen site&apos;s; nothing is saved until you press Save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shows only the appointment types whose name has these letters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Patients booking online are asked for a deposit.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -786,42 +851,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+20"/>
         <source>&lt;b&gt;Stripe is still checking the account.&lt;/b&gt; You can prepare everything now. Until Stripe is done, the portal saves your amounts with deposits and online payments switched &lt;b&gt;off&lt;/b&gt;; come back and save again once Stripe is ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Reading the current payment settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>no usual price</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>{name} &lt;small&gt;({price})&lt;/small&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>default</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Deposit for {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Usual price {price}. Blank uses the default.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+70"/>
+        <location line="+91"/>
         <source>Also check the settings for: {sites}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -863,12 +908,13 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+40"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+59"/>
+        <location line="+117"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-115"/>
         <source>Changes to be saved</source>
         <translation type="unfinished"></translation>
     </message>
@@ -938,42 +984,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+53"/>
         <source>&lt;p&gt;&lt;b&gt;Stripe is not ready yet&lt;/b&gt;, so deposits, balances and invoices will be saved switched &lt;b&gt;off&lt;/b&gt;, with your amounts kept. Come back and save again once Stripe has finished its checks.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>&lt;p&gt;✔ Saved.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&lt;p&gt;No changes.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Setting</source>
+        <location line="+20"/>
+        <source>✔ Saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Now</source>
+        <source>No changes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>New</source>
+        <location line="+61"/>
+        <source>Saving {done} of {total}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
-        <source>Saving {site}…</source>
+        <location line="+69"/>
+        <source>Saving stopped: {done} of {total} sites saved. The rest were not sent; press Save to save them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+4"/>
+        <source>Everything is saved and confirmed by the portal. Press Next to finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>someone else</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1453,6 +1494,39 @@
     </message>
 </context>
 <context>
+    <name>TypeDepositsModel</name>
+    <message>
+        <location filename="../../dentally_setup/gui/pages/type_deposits.py" line="+64"/>
+        <source>default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Appointment type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Usual price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deposit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <source>Deposit for {name}: {amount}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Usual price {price}. Blank uses the default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WelcomePage</name>
     <message>
         <location filename="../../dentally_setup/gui/pages/welcome.py" line="+19"/>
@@ -1522,6 +1596,14 @@
     <message>
         <location line="+5"/>
         <source>Demo scenario:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_CommitAsTyped</name>
+    <message>
+        <location filename="../../dentally_setup/gui/pages/type_deposits.py" line="+53"/>
+        <source>default</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
