@@ -1516,7 +1516,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+96"/>
+        <source>No problem with {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Deposit for {name}: {amount}</source>
         <translation type="unfinished"></translation>
     </message>
