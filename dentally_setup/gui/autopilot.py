@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import urllib.parse
-import urllib.request
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -21,6 +19,8 @@ from dentally_setup.gui.pages.review import ReviewPage
 from dentally_setup.gui.worker import run_in_background
 
 if TYPE_CHECKING:
+    from dentally_setup.gui.pages.account_check import AccountCheckPage
+    from dentally_setup.gui.pages.payment_settings import PaymentSettingsPage
     from dentally_setup.gui.webview import LinkBrowser
     from dentally_setup.gui.wizard import SetupWizard
 
@@ -104,28 +104,19 @@ class Autopilot(QObject):
             self.fail("the linked account is not ready and the autopilot cannot fix it")
             return
         self._verified = True
-        url = demo.stripe_url.rstrip("/") + "/dashboard/verify"
-        data = urllib.parse.urlencode({"account": acct.id}).encode()
-
-        def post() -> None:
-            # The demo's own Stripe imitation on 127.0.0.1 (an http URL we built).
-            req = urllib.request.Request(url, data=data, method="POST")  # noqa: S310
-            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
-                resp.read()
-
-        page = self.wizard.pages[Step.ACCOUNT_CHECK]
-        run_in_background(post, lambda _r: self._later(page.refresh),  # type: ignore[attr-defined]
+        account_id = acct.id
+        page = cast("AccountCheckPage", self.wizard.pages[Step.ACCOUNT_CHECK])
+        # Off the GUI thread: the demo world saves itself to disk.
+        run_in_background(lambda: demo.complete_verification(account_id),
+                          lambda _r: self._later(page.refresh),
                           lambda exc: self.fail(f"could not complete verification: {exc!r}"))
 
     def _fill_settings(self) -> None:
-        page = self.wizard.pages[Step.SETTINGS]
-        edits = (
-            (page.deposits_on, True), (page.balances, True), (page.invoices, True),  # type: ignore[attr-defined]
-        )
-        for box, value in edits:
-            box.setChecked(value)
-        page.default.setText("25.00")  # type: ignore[attr-defined]
-        page.default.textEdited.emit("25.00")  # type: ignore[attr-defined]
+        page = cast("PaymentSettingsPage", self.wizard.pages[Step.SETTINGS])
+        for box in (page.deposits_on, page.balances, page.invoices):
+            box.setChecked(True)
+        page.default.setText("25.00")
+        page.default.textEdited.emit("25.00")
 
     # ---- the Stripe pages --------------------------------------------------------------
 
@@ -141,11 +132,10 @@ class Autopilot(QObject):
             return
         self._acted_on.add(key)
         log.info("autopilot on Stripe page %s", kind)
-        if kind == "signin":
-            from dentally_setup.sandbox import DEMO_PASSWORD
-
+        demo = self.wizard.demo
+        if kind == "signin" and demo is not None:
             # Types the demo password shown on the page, as a trainer would.
-            password = json.dumps(DEMO_PASSWORD)
+            password = json.dumps(demo.demo_password)
             browser.run_js(f"document.querySelector('#password').value = {password};"
                            " document.querySelector('#sign-in').click();")
         elif kind == "chooser":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTabWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from dentally_setup.flow import diagnostics
@@ -25,7 +26,25 @@ from dentally_setup.redact import redact
 from dentally_setup.store.paths import log_dir
 
 if TYPE_CHECKING:
-    from dentally_setup.gui.wizard import SetupWizard
+    from dentally_setup.flow.messages import Message
+    from dentally_setup.flow.state import WizardState
+    from dentally_setup.flow.steps import Step
+    from dentally_setup.gui.pages.services import DemoWorld
+
+
+class SupportFacts(Protocol):
+    """What the Support window reads of the wizard."""
+
+    @property
+    def state(self) -> WizardState: ...
+    @property
+    def demo(self) -> DemoWorld | None: ...
+    @property
+    def visited(self) -> list[str]: ...
+    @property
+    def errors_seen(self) -> list[tuple[str, Message]]: ...
+
+    def current_step(self) -> Step: ...
 
 
 def qt_versions() -> list[tuple[str, str]]:
@@ -49,8 +68,8 @@ def qt_versions() -> list[tuple[str, str]]:
 
 
 class DiagnosticsWindow(QDialog):
-    def __init__(self, wizard: SetupWizard) -> None:
-        super().__init__(wizard)
+    def __init__(self, wizard: SupportFacts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.wizard = wizard
         self.setWindowTitle(self.tr("Support — diagnostics"))
         self.resize(720, 520)

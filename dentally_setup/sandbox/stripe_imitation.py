@@ -337,13 +337,7 @@ class StripeApp:
 
     def verify(self, request: Request) -> Reply:
         acct_id = _form(request).get("account", "")
-        with self.world.lock:
-            acct = self.world.accounts.get(acct_id)
-            if acct is not None:
-                acct.update(charges_enabled=True, payouts_enabled=True, details_submitted=True,
-                            currently_due=[], past_due=[], disabled_reason=None,
-                            current_deadline=None)
-                self.world.save()
+        self.world.complete_verification(acct_id)
         return redirect(f"/dashboard?account={urllib.parse.quote(acct_id)}")
 
 

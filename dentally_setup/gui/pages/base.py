@@ -1,5 +1,6 @@
 """What every wizard page shares: a title, a content area, a busy line, an error panel,
-and ``call`` to run portal work in the background with cancel and "Try again"."""
+``call`` to run portal work in the background with cancel and "Try again", and the signals
+through which a page tells the wizard what happened (see services.py)."""
 
 from __future__ import annotations
 
@@ -8,29 +9,55 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget, QWizardPage
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
 from dentally_setup.gui.i18n import tr_flow
+from dentally_setup.gui.pages.services import PageServices
 
 if TYPE_CHECKING:
     from dentally_setup.flow.messages import Message
-    from dentally_setup.gui.wizard import SetupWizard
     from dentally_setup.portal.client import PortalClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def button_row(*buttons: QWidget, end: tuple[QWidget, ...] = ()) -> QHBoxLayout:
+    """A row of buttons the width of their words, on the left; ``end`` ones on the right."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    for button in end:
+        row.addWidget(button)
+    return row
+
+
 class BasePage(QWizardPage):
     step: Step = Step.WELCOME
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+    # The page has its content: the wizard may take its picture, resume or autopilot on.
+    contentReady = Signal()
+    # The page changed what "carry on where you left off" restores: save it now (before a
+    # write to the portal is sent, so the connection is direct and the save synchronous).
+    progressChanged = Signal()
+    # Go back to an earlier step (a Step), because the world changed there.
+    backRequested = Signal(object)
+    # The portal said whether Stripe is live (True), in test mode (False) or unknown (None).
+    environmentKnown = Signal(object)
+    # A problem is shown on the page (a flow.messages.Message), for the Support window.
+    problemShown = Signal(object)
+
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.services = services
         self.setTitle(tr_flow(self.step.title))
         self.busy = BusyLine()
         self.errors = ErrorPanel()
@@ -43,12 +70,10 @@ class BasePage(QWizardPage):
 
     # ---- helpers for subclasses ------------------------------------------------------
 
-    def setup_wizard(self) -> SetupWizard:
-        from dentally_setup.gui.wizard import SetupWizard
-
+    def is_current(self) -> bool:
+        """True while this page is the one the wizard shows."""
         wiz = self.wizard()
-        assert isinstance(wiz, SetupWizard)
-        return wiz
+        return wiz is not None and wiz.currentPage() is self
 
     def paragraph(self, text: str = "", *, name: str = "") -> QLabel:
         # Imported here, not with the module: the first Qt.* value PySide hands out builds
@@ -134,9 +159,7 @@ class BasePage(QWizardPage):
 
     def show_message(self, message: Message, retry: Callable[[], None] | None = None) -> None:
         self.errors.show_message(message, retry)
-        wiz = self.wizard()
-        if wiz is not None and hasattr(wiz, "note_error"):
-            wiz.note_error(message)
+        self.problemShown.emit(message)
 
     def _finish(self) -> None:
         self._cancel = None

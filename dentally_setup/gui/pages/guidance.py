@@ -12,6 +12,7 @@ from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.resources import resource
 
 STEPS = (
@@ -33,8 +34,9 @@ STEPS = (
 class GuidancePage(BasePage):
     step = Step.GUIDANCE
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(
             self.tr("Why the portal needs its own Stripe account, and how to make it."))
         self.why = self.paragraph(name=self.tr("Why a new account is needed"))
@@ -75,7 +77,7 @@ class GuidancePage(BasePage):
             "from the portal are paid out as Stripe normally does.").format(account=who))
         # The link that follows opens on Stripe's sign-up form, filled in from the practice.
         self.state.landing = "register"
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def nextId(self) -> int:
         return int(Step.LINK)

@@ -24,6 +24,7 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.money import currency_symbol, display_money
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import VersionedSettings
 
@@ -41,8 +42,9 @@ def _problem_label() -> QLabel:
 class PaymentSettingsPage(BasePage):
     step = Step.SETTINGS
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Choose what patients can pay in the portal."))
         self._loading = False
         self._loaded = False
@@ -166,7 +168,7 @@ class PaymentSettingsPage(BasePage):
         self._show_draft(self.state.drafts[self._site_id])
         self._loaded = True
         self._validate()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def _build_type_rows(self) -> None:
         while self.types_grid.count():
@@ -240,7 +242,7 @@ class PaymentSettingsPage(BasePage):
         for sid in targets:
             self.state.drafts[sid] = SiteDraft.from_json(draft.to_json())
         self._validate()
-        self.setup_wizard().save_progress()
+        self.progressChanged.emit()
 
     def _validate(self) -> None:
         self.problems = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QWidget
+from PySide6.QtWidgets import QPushButton, QTextBrowser, QWidget
 
 from dentally_setup.flow import messages
 from dentally_setup.flow.drafts import SiteDraft, build_settings
@@ -15,7 +15,8 @@ from dentally_setup.flow.save import SiteWrite, plan_write, write_site
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
-from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.base import BasePage, button_row
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.portal.errors import Conflict, SettingsChanged
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 class ReviewPage(BasePage):
     step = Step.REVIEW
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Check the changes, then press Save."))
         self.summary = QTextBrowser()
         self.summary.setAccessibleName(self.tr("Changes to be saved"))
@@ -47,7 +49,7 @@ class ReviewPage(BasePage):
         self.to_account = QPushButton(self.tr("Back to the account check"))
         self.to_account.setAccessibleName(self.tr("Go back to the account check"))
         self.to_account.clicked.connect(
-            lambda: self.setup_wizard().go_back_to(Step.ACCOUNT_CHECK))
+            lambda: self.backRequested.emit(Step.ACCOUNT_CHECK))
         self.describe({
             self.summary: self.tr("Each site's settings now and after saving."),
             self.save_button: self.tr("Saves the changes to the portal, then reads them back "
@@ -57,11 +59,8 @@ class ReviewPage(BasePage):
             self.use_mine: self.tr("Saves your settings in place of the other person's."),
             self.to_account: self.tr("Goes back to check the Stripe account."),
         })
-        row = QHBoxLayout()
-        for b in (self.save_button, self.keep_theirs, self.use_mine, self.to_account):
-            row.addWidget(b)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.body.addLayout(
+            button_row(self.save_button, self.keep_theirs, self.use_mine, self.to_account))
         self.plan: dict[str, PaymentSettings] = {}
         self._conflict: SettingsChanged | None = None
         self._conflict_site = ""
@@ -71,7 +70,7 @@ class ReviewPage(BasePage):
         self._done = False
         self._conflict = None
         self._show_plan()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     @property
     def stripe_ready(self) -> bool:
@@ -141,7 +140,7 @@ class ReviewPage(BasePage):
             write = plan_write(site_id, self.state.current[site_id], new)
             if write is not None:
                 self.state.pending_writes[site_id] = write
-        self.setup_wizard().save_progress()
+        self.progressChanged.emit()
         self._save_next()
 
     def _save_next(self) -> None:
@@ -160,7 +159,7 @@ class ReviewPage(BasePage):
         self.state.saved[write.site_id] = saved
         self.state.current[write.site_id] = saved
         self.plan.pop(write.site_id, None)
-        self.setup_wizard().save_progress()
+        self.progressChanged.emit()
         self._save_next()
 
     def _all_saved(self) -> None:
@@ -168,7 +167,7 @@ class ReviewPage(BasePage):
         self._show_plan()
         self.save_button.hide()
         self.completeChanged.emit()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def _save_failed(self, write: SiteWrite, exc: BaseException) -> bool:
         if isinstance(exc, SettingsChanged):
@@ -189,7 +188,7 @@ class ReviewPage(BasePage):
             self.keep_theirs.show()
             self.use_mine.show()
             self.save_button.hide()
-            self.setup_wizard().save_progress()
+            self.progressChanged.emit()
             return True
         if isinstance(exc, Conflict) and exc.code == "stripe_not_ready":
             self.state.pending_writes.pop(write.site_id, None)
