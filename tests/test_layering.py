@@ -146,6 +146,17 @@ def test_nothing_but_the_entry_point_imports_gui_or_cli() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_pages_do_not_import_the_wizard() -> None:
+    """Pages ask for what they need through pages/services.py and report through their
+    signals. (The wizard loads pages by name, registry.py, so the cycle check below would
+    not see a page importing it.)"""
+    wrong = sorted(f"{i.module} (line {i.line}) imports {i.target}" for i in OURS
+                   if i.module.startswith("dentally_setup.gui.pages.")
+                   and i.target in ("dentally_setup.gui.wizard", "dentally_setup.gui.run",
+                                    "dentally_setup.gui.autopilot"))
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_gui_makes_no_http_call_itself() -> None:
     """The GUI asks flow/ (and through it the portal client) or the demo world."""
     wrong = sorted(f"{i.module} (line {i.line}) imports {i.target}" for i in ALL_IMPORTS
