@@ -226,8 +226,9 @@ class SetupWizard(QWizard):
             self.save_progress()
 
     def page_ready(self, page: BasePage) -> None:
-        """A page has its content. Pages call this from initializePage, before Qt has laid
-        the page out, so the rest waits one turn of the event loop."""
+        """A page has its content (its contentReady signal). Pages say so from
+        initializePage, before Qt has laid the page out, so the rest waits one turn of the
+        event loop."""
         if page is not self.currentPage():
             return
         QTimer.singleShot(0, lambda: self._after_ready(page))

@@ -43,8 +43,9 @@ class BasePage(QWizardPage):
 
     # The page has its content: the wizard may take its picture, resume or autopilot on.
     contentReady = Signal()
-    # The page changed what "carry on where you left off" restores: save it now (before a
-    # write to the portal is sent, so the connection is direct and the save synchronous).
+    # The page changed what "carry on where you left off" restores. The wizard saves it
+    # at once: a direct connection, so it is on disk when emit() returns, which the Review
+    # page relies on before it sends a write.
     progressChanged = Signal()
     # Go back to an earlier step (a Step), because the world changed there.
     backRequested = Signal(object)
