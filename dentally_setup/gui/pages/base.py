@@ -49,7 +49,7 @@ class BasePage(QWizardPage):
     progressChanged = Signal()
     # Go back to an earlier step (a Step), because the world changed there.
     backRequested = Signal(object)
-    # The portal said whether Stripe is live (True), in test mode (False) or unknown (None).
+    # The portal said whether Stripe is live (True) or in test mode (False).
     environmentKnown = Signal(object)
     # A problem is shown on the page (a flow.messages.Message), for the Support window.
     problemShown = Signal(object)
