@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests import platform_marks
+
 # Qt and Chromium settings must be in place before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _flags = "--disable-gpu --log-level=3"
@@ -106,3 +108,13 @@ def make_sandbox(tmp_path: Path) -> Iterator[Any]:
 def sandbox(make_sandbox: Any) -> object:
     """A running sandbox (portal + Stripe imitation) with the `fresh` scenario."""
     return make_sandbox("fresh")
+
+
+# Tests for one platform only: markers registered in pyproject.toml, the rules in
+# tests/platform_marks.py (skipped elsewhere with the reason shown by -ra, never quietly).
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    platform_marks.check_collected(items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    platform_marks.check_item(item)

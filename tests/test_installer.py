@@ -89,7 +89,7 @@ def test_built_app_reports_its_version(built_app: Path) -> None:
     assert __version__ in done.stdout
 
 
-linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the Linux build's trimming")
+linux_only = pytest.mark.linux_only(reason="the Linux build's trimming")
 QT_LIB = DIST / "_internal" / "PySide6" / "Qt" / "lib"
 
 

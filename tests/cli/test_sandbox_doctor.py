@@ -38,6 +38,8 @@ def test_sandbox_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--faults:" in capsys.readouterr().err
 
 
+@pytest.mark.posix_only(reason="Windows cannot send Ctrl+C to one child process: "
+                        "GenerateConsoleCtrlEvent reaches every process on the console")
 def test_sandbox_subprocess_serves_until_sigterm(tmp_path: Path, monkeypatch: Any,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1", DENTALLY_SETUP_HOME=str(tmp_path / "home"))

@@ -217,6 +217,7 @@ def test_resume_after_a_write_reached_the_portal_does_not_write_again(make_wizar
     wizard.close()
 
 
+@pytest.mark.posix_only(reason="signal.SIGKILL does not exist on Windows")
 @pytest.mark.parametrize("kill_at", ["sign-in", "stripe-status", "account-check", "settings",
                                      "review"])
 def test_sigkill_at_any_page_then_resume(kill_at, tmp_path, qtbot, monkeypatch):

@@ -22,8 +22,7 @@ from dentally_setup.gui.webhost_process import WebHostProcess
 
 LEFT = Qt.MouseButton.LeftButton
 WEBENGINE_LIB = "libQt6WebEngineCore"
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="reads process trees and memory maps the Linux way")
+pytestmark = pytest.mark.linux_only(reason="reads process trees and memory maps the Linux way")
 
 
 def gone(pid: int) -> bool:

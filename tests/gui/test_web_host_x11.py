@@ -9,7 +9,6 @@ import ctypes
 import ctypes.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux") or shutil.which("Xvfb") is None,
-    reason="needs Linux and Xvfb (scripts/bootstrap installs it)")
+pytestmark = [pytest.mark.linux_only(reason="the X11 window tree, under Xvfb"),
+              pytest.mark.needs_program("Xvfb", reason="scripts/bootstrap installs it")]
 
 
 class _Attrs(ctypes.Structure):
