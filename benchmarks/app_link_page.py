@@ -102,7 +102,7 @@ def main():
 
     def browser_created(browser):
         # Both kinds of browser report the first paint after the first load by the rule in
-        # dentally_setup/gui/paint_watch.py (the web host forwards it from its process).
+        # dentally_setup/gui/stripe_page/engine_paint.py (the web host forwards it).
         browser.painted.connect(painted)
 
     def painted():

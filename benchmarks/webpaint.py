@@ -1,7 +1,7 @@
 """"Painted" for a QWebEngineView, the same rule for the app and the baseline: the app's
-own rule (dentally_setup/gui/paint_watch.py) is used for the bare view too."""
+own rule (dentally_setup/gui/stripe_page/engine_paint.py) is used for the bare view too."""
 
-from dentally_setup.gui.paint_watch import PaintAfterLoad
+from dentally_setup.gui.stripe_page.engine_paint import PaintAfterLoad
 
 
 def watch_painted(view, on_painted):

@@ -87,10 +87,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_main(args_in)
     if args_in and args_in[0] == "--web-host":
-        # The app's own child process that shows Stripe's page (gui/webhost.py).
-        from dentally_setup.gui.webhost import serve
+        # The app's own child process that shows Stripe's page (gui/stripe_page/host_side.py).
+        from dentally_setup.gui.stripe_page.host_side import serve
 
-        return serve(args_in[-1], "--software-rendering" in args_in)
+        return serve(args_in[-1], "--software-rendering" in args_in,
+                     "--allow-scripts" in args_in)
     parser = gui_parser()
     args = parser.parse_args(args_in)
     if args.autopilot and not args.demo:

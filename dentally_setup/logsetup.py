@@ -9,6 +9,7 @@ covers anything a formatter adds after filtering.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -77,6 +78,20 @@ class RotatingFile(logging.FileHandler):
         super().__init__(path, encoding="utf-8", delay=True)
         self.max_bytes = max_bytes
         self.backups = backups
+
+    def _open(self) -> io.TextIOWrapper:
+        # 0600, not the umask's usual 0644: the log names the portal, the sites and what
+        # went wrong, which is nobody else's business on a shared machine. Tightened on an
+        # existing file too, for logs written by an older version.
+        def private(path: str, flags: int) -> int:
+            fd = os.open(path, flags, 0o600)
+            if os.name == "posix":
+                os.fchmod(fd, 0o600)
+            return fd
+
+        # "a" as FileHandler's default mode: this handler never asks for another.
+        return open(self.baseFilename, "a", encoding=self.encoding, errors=self.errors,
+                    opener=private)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:

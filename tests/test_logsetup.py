@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,6 +141,62 @@ def test_rotation_keeps_the_newest_files(tmp_path: Path) -> None:
     assert (folder / "app.log.1").read_text(encoding="utf-8").startswith("record 06")
     assert (folder / "app.log.2").read_text(encoding="utf-8").startswith("record 03")
     assert all(f.stat().st_size <= 100 + 40 for f in files)
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    # The usual umask, under which the log was 0644 and its folder 0755.
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.usefixtures("usual_umask")
+def test_log_file_and_folder_are_private(isolated_home: Path) -> None:
+    path = logsetup.setup_logging()
+    logging.getLogger("dentally_setup.test").warning("hello")
+    _flush()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.usefixtures("usual_umask")
+def test_an_older_versions_open_log_and_folder_are_made_private(isolated_home: Path) -> None:
+    folder = isolated_home / "logs"
+    folder.mkdir(mode=0o755)
+    old_log = folder / logsetup.LOG_FILE
+    old_log.write_text("from an older version\n")
+    old_log.chmod(0o644)
+    path = logsetup.setup_logging()
+    logging.getLogger("dentally_setup.test").warning("hello")
+    _flush()
+    assert path == old_log and "from an older version" in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.usefixtures("usual_umask")
+def test_rotated_files_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "rotation"
+    folder.mkdir()
+    path = folder / "app.log"
+    handler = logsetup.RotatingFile(path, max_bytes=50, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("dentally_setup.test.rotation_modes")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        for n in range(6):
+            log.warning("record %02d %s", n, "x" * 30)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["app.log", "app.log.1", "app.log.2"]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
 
 
 class _Collect(logging.Handler):

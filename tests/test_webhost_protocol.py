@@ -1,10 +1,14 @@
 """The app <-> web host messages: framing, refusal of what is not ours, JS results."""
 
+import inspect
+
 import pytest
 
-from dentally_setup.gui.webhost_protocol import (
+from dentally_setup.gui.stripe_page.protocol import (
     FORWARDED_SIGNALS,
     MAX_LINE,
+    Command,
+    Event,
     LineBuffer,
     ProtocolError,
     decode,
@@ -54,8 +58,59 @@ def test_javascript_results_become_json():
 
 
 def test_every_forwarded_signal_exists_on_both_browsers_with_its_arguments():
-    from dentally_setup.gui.remote_browser import RemoteLinkBrowser
-    from dentally_setup.gui.webview import LinkBrowser
+    from PySide6.QtCore import Signal
+
+    from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
+    from dentally_setup.gui.stripe_page.interface import StripeBrowser
 
     for name in FORWARDED_SIGNALS:
         assert hasattr(LinkBrowser, name) and hasattr(RemoteLinkBrowser, name), name
+    # The interface declares exactly the signals the host forwards.
+    declared = {name for name, value in vars(StripeBrowser).items() if isinstance(value, Signal)}
+    assert declared == set(FORWARDED_SIGNALS)
+    assert issubclass(LinkBrowser, StripeBrowser) and issubclass(RemoteLinkBrowser, StripeBrowser)
+
+
+def test_both_browsers_implement_the_whole_interface():
+    from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
+    from dentally_setup.gui.stripe_page.interface import StripeBrowser
+
+    methods = [name for name, value in vars(StripeBrowser).items()
+               if inspect.isfunction(value) and not name.startswith("_") and name != "click"]
+    assert {"load", "run_js", "shutdown", "snapshot"} <= set(methods)
+    for browser in (LinkBrowser, RemoteLinkBrowser):
+        for name in methods:
+            assert getattr(browser, name) is not getattr(StripeBrowser, name), (browser, name)
+
+
+def test_every_command_is_handled_by_the_host():
+    from dentally_setup.gui.stripe_page.host_side import WebHost
+
+    assert set(WebHost.HANDLERS) == set(Command)
+    assert all(callable(handler) for handler in WebHost.HANDLERS.values())
+
+
+def test_every_event_is_handled_by_the_app():
+    from dentally_setup.gui.stripe_page.app_side_process import WebHostProcess
+    from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
+
+    own, browser = set(WebHostProcess.HANDLERS), set(RemoteLinkBrowser.HANDLERS)
+    assert own | browser == set(Event)
+    assert not own & browser  # one place for each
+
+
+def test_commands_and_events_travel_as_their_plain_names():
+    assert decode(encode({"cmd": Command.LOAD, "url": "u"}).rstrip(b"\n")) == {
+        "cmd": "load", "url": "u"}
+    assert Event("focus_out") is Event.FOCUS_OUT
+
+
+@pytest.mark.parametrize("depth", [10_000, 200_000])
+def test_deeply_nested_json_is_a_bad_message_not_a_crash(depth):
+    """json.loads raises RecursionError on deep nesting; both sides read lines with
+    decode(), which must turn that into the ProtocolError they drop and log."""
+    line = b'{"ev": "signal", "args": ' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(ProtocolError):
+        decode(line)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dentally_setup.gui import webview_policy
-from dentally_setup.gui.webview_policy import (
+from dentally_setup.gui.stripe_page import engine_policy as webview_policy
+from dentally_setup.gui.stripe_page.engine_policy import (
     Decision,
     NavigationPolicy,
     display_host,
@@ -33,7 +33,11 @@ def policy() -> NavigationPolicy:
         ("https://stripe.com/", Decision.ALLOW),
         ("https://js.stripe.com/v3/", Decision.ALLOW),
         ("https://a.b.stripe.com/x", Decision.ALLOW),
-        ("http://connect.stripe.com/oauth/authorize", Decision.ALLOW),
+        # Stripe over plain http is a downgrade: never shown, never handed on.
+        ("http://connect.stripe.com/oauth/authorize", Decision.BLOCK),
+        ("http://stripe.com/", Decision.BLOCK),
+        ("HTTP://js.stripe.com/", Decision.BLOCK),
+        ("http://www.google.com/", Decision.EXTERNAL),
         ("https://CONNECT.Stripe.COM/oauth", Decision.ALLOW),
         (REDIRECT + "?code=ac_1&state=s", Decision.REDIRECT),
         (REDIRECT + "?error=access_denied&state=s", Decision.REDIRECT),
@@ -65,6 +69,7 @@ def test_main_frame(policy: NavigationPolicy, url: str, expected: Decision) -> N
         ("about:srcdoc", Decision.ALLOW),
         ("data:text/html,x", Decision.ALLOW),
         ("http://tracker.example/", Decision.BLOCK),
+        ("http://js.stripe.com/v3/", Decision.BLOCK),
         ("file:///C:/Windows/win.ini", Decision.BLOCK),
         ("ms-settings:privacy", Decision.BLOCK),
         # A subframe never counts as the redirect: only the top page ends the Stripe part.
@@ -106,10 +111,40 @@ def test_bad_configuration() -> None:
 def test_secure_location(policy: NavigationPolicy) -> None:
     assert policy.is_secure_location("https://connect.stripe.com/x")
     assert not policy.is_secure_location("http://connect.stripe.com/x")
+    assert policy.is_secure_location("HTTPS://connect.stripe.com/x")
+    # The demo sandbox's plain http is allowed, but it is not a secure connection: no padlock.
     demo = NavigationPolicy("http://127.0.0.1:5000/cb", ["127.0.0.1:5000"])
-    assert demo.is_secure_location("http://127.0.0.1:5000/authorize")
+    assert demo.host_allowed("http://127.0.0.1:5000/authorize")
+    assert not demo.is_secure_location("http://127.0.0.1:5000/authorize")
     assert not demo.is_secure_location("http://127.0.0.1:5999/authorize")  # not demo's
     assert not demo.is_secure_location("http://example.com/")
+    assert not demo.is_secure_location("https://[::1/")
+
+
+def test_the_sandbox_is_the_only_plain_http_shown() -> None:
+    policy = NavigationPolicy("http://127.0.0.1:5000/cb", ["127.0.0.1:5000", *STRIPE])
+    assert policy.decide("http://127.0.0.1:5000/authorize", True) is Decision.ALLOW
+    assert policy.decide("http://connect.stripe.com/oauth/authorize", True) is Decision.BLOCK
+    assert policy.decide("https://connect.stripe.com/oauth/authorize", True) is Decision.ALLOW
+
+
+@pytest.mark.parametrize(("prefix", "url"), [
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000@evil.example/?code=x"),
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000.evil.example/?code=x"),
+    ("http://127.0.0.1:8000", "http://127.0.0.1:80001/?code=x"),
+    ("http://127.0.0.1:8000/cb", "http://127.0.0.1:8000/cb@evil.example/?code=x"),
+    ("http://127.0.0.1:8000/cb", "http://127.0.0.1:8000/cbx?code=x"),
+    ("http://127.0.0.1:8000/cb", "http://127.0.0.1:8000/cb%2F..%2Fx?code=x"),
+    ("https://portal.example/cb", "https://portal.example/cb.evil.example/?code=x"),
+    ("https://portal.example", "https://portal.example.evil.example/?code=x"),
+    ("https://portal.example", "https://portal.example:444/?code=x"),
+])
+def test_a_look_alike_of_the_redirect_is_not_the_redirect(prefix: str, url: str) -> None:
+    """Matched as a string prefix, each of these counted as the portal's redirect_uri."""
+    assert url.startswith(prefix)
+    assert NavigationPolicy(prefix, STRIPE).decide(url, True) is not Decision.REDIRECT
+    assert NavigationPolicy("http://127.0.0.1:8000/cb", STRIPE).decide(
+        "http://127.0.0.1:8000/cb/?code=x", True) is Decision.REDIRECT
 
 
 def test_safe_url_drops_query_fragment_and_userinfo() -> None:

@@ -11,11 +11,13 @@ Exit codes (the same for every command):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from dentally_setup.flow.messages import for_exception
 from dentally_setup.portal.client import PortalClient, check_portal_url
@@ -30,9 +32,11 @@ from dentally_setup.portal.errors import (
     PortalUnreachable,
     PreconditionRequired,
     RateLimited,
+    RedirectRefused,
     SettingsChanged,
     ValidationFailed,
 )
+from dentally_setup.textsafe import printable
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +166,8 @@ def make_client(conn: Connection, *, budget: float | None = None) -> PortalClien
 def exit_code_for(exc: PortalError) -> int:
     if isinstance(exc, SettingsChanged):
         return EXIT_CHANGED
-    if isinstance(exc, PortalUnreachable | MalformedResponse | RateLimited | Cancelled):
+    if isinstance(exc, PortalUnreachable | MalformedResponse | RateLimited | Cancelled
+                  | RedirectRefused):
         return EXIT_UNREACHABLE
     if isinstance(exc, InsecureAddress):
         return EXIT_USAGE
@@ -219,3 +224,32 @@ def messages_for(exc: BaseException) -> str:
 
 def print_error(message: str, stream: TextIO | None = None) -> None:
     print(message, file=stream or sys.stderr)
+
+
+class _PrintableStream:
+    """A text stream that writes every non-printable character as a visible escape
+    (newlines and tabs kept). Site names, appointment types, keys from a policy file and
+    the portal's own messages all reach the terminal through print(); escaping them at the
+    one place they all pass means an ESC sequence from outside can never drive the
+    terminal, whichever command printed it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text, keep="\n\t"))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def printable_output() -> Iterator[None]:
+    """Escape control characters in everything printed to stdout and stderr meanwhile."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PrintableStream(out), _PrintableStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err

@@ -23,6 +23,7 @@ from dentally_setup.cli.common import (
     exit_code_for,
     messages_for,
     print_error,
+    printable_output,
 )
 from dentally_setup.portal.errors import PortalError
 
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with printable_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))

@@ -8,7 +8,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Literal
 
-from dentally_setup.portal.errors import PortalError
+from dentally_setup.portal.errors import PortalError, RedirectRefused
+from dentally_setup.textsafe import printable
 
 # Where a message is shown. The GUI's "what to do next" can name its buttons and pages
 # ("press Try again"); the command line has neither, so it gets its own next-step sentence
@@ -70,6 +71,13 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "The portal could not find what we asked for.",
         "The site may have been removed. Go back a step and try again.",
     ),
+    "unsafe_redirect_uri": (
+        "DS-L-REDIRECT",
+        "The portal asked for Stripe's page to return to an address that is not safe "
+        "(it must be https, with a path), so linking was stopped before Stripe's page opened.",
+        "Contact Dentally support with this code: the portal's settings need correcting. "
+        "Nothing was linked.",
+    ),
     "already_linked": (
         "DS-409L",
         "The portal is already linked to a Stripe account.",
@@ -117,6 +125,13 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "Use the https:// address from the web admin.",
     ),
     "cancelled": ("DS-CAN", "Stopped.", "Press Try again when you are ready."),
+    "redirect_refused": (
+        "DS-REDIR",
+        "The portal's answer pointed this app to another address ({address}). It was not "
+        "followed, so the API token was not sent there.",
+        "Check the portal address is the one from the web admin; if it is, ask IT whether "
+        "a proxy redirects it, or contact Dentally support with this code.",
+    ),
 }
 
 # link session outcomes (LinkSession.status / error.code)
@@ -186,6 +201,12 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "This Stripe sign-in needs a security key or passkey, which works best in a browser.",
         "Use 'Open in my browser instead' to finish there.",
     ),
+    "webview_host_failed": (
+        "DS-W-HOST",
+        "Stripe's page could not be shown in its separate process on this PC, so it is shown "
+        "in this window's process instead.",
+        "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on.",
+    ),
     "stripe_authorize_error": (
         "DS-W-STRIPE",
         "Stripe refused to show its link page.",
@@ -238,15 +259,21 @@ def for_portal_error(exc: PortalError, surface: Surface = "gui") -> Message:
     entry = _PORTAL.get(exc.code)
     if entry is None and exc.status is not None and exc.status >= 500:
         entry = _PORTAL["unavailable"]
-    details = f"portal code: {exc.code}" + (f" (HTTP {exc.status})" if exc.status else "")
-    details += f"\nportal message: {exc.message}"
+    # The portal's own code and words are text from outside: escaped, so a control
+    # character cannot rewrite a terminal or hide in a label.
+    code, said = printable(exc.code), printable(exc.message)
+    details = f"portal code: {code}" + (f" (HTTP {exc.status})" if exc.status else "")
+    details += f"\nportal message: {said}"
     if entry is None:
         return Message(
             f"DS-{exc.status or 'ERR'}",
-            exc.message if exc.message.endswith(".") else exc.message + ".",
+            said if said.endswith(".") else said + ".",
             _FALLBACK_NEXT[surface],
             details,
         )
+    if isinstance(exc, RedirectRefused):
+        ds, what, nxt = entry
+        entry = (ds, what.format(address=printable(exc.address)), nxt)
     return _build(entry, details, surface)
 
 

@@ -21,7 +21,7 @@ from dentally_setup.gui.worker import run_in_background
 if TYPE_CHECKING:
     from dentally_setup.gui.pages.account_check import AccountCheckPage
     from dentally_setup.gui.pages.payment_settings import PaymentSettingsPage
-    from dentally_setup.gui.webview import LinkBrowser
+    from dentally_setup.gui.stripe_page.interface import StripeBrowser
     from dentally_setup.gui.wizard import SetupWizard
 
 log = logging.getLogger(__name__)
@@ -120,10 +120,10 @@ class Autopilot(QObject):
 
     # ---- the Stripe pages --------------------------------------------------------------
 
-    def _watch_browser(self, browser: LinkBrowser) -> None:
+    def _watch_browser(self, browser: StripeBrowser) -> None:
         browser.pageKind.connect(lambda kind: self._later(lambda: self._stripe_page(browser, kind)))
 
-    def _stripe_page(self, browser: LinkBrowser, kind: str) -> None:
+    def _stripe_page(self, browser: StripeBrowser, kind: str) -> None:
         link = self.wizard.pages[Step.LINK]
         if self._finished or not isinstance(link, LinkPage) or link.browser is not browser:
             return

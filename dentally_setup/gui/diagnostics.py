@@ -60,7 +60,7 @@ def qt_versions() -> list[tuple[str, str]]:
             version = importlib.metadata.version("PySide6_Addons")  # QtWebEngine's wheel
         except importlib.metadata.PackageNotFoundError:  # the built app has no metadata
             version = PySide6.__version__
-        from dentally_setup.gui.link_browser import use_web_host
+        from dentally_setup.gui.stripe_page.app_side_choice import use_web_host
 
         where = "separate process" if use_web_host() else "in the app"
         rows.append(("QtWebEngine", f"{version} ({where})"))

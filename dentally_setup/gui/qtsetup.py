@@ -64,7 +64,7 @@ _HARMLESS = (
 
 
 # Platforms where Stripe's page runs in the web host process, its window inside ours
-# (gui/link_browser.py); elsewhere it runs in the app's own process.
+# (gui/stripe_page/app_side_choice.py); elsewhere it runs in the app's own process.
 EMBEDDING_PLATFORMS = ("windows", "xcb", "offscreen")
 
 

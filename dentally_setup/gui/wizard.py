@@ -31,6 +31,7 @@ from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.registry import LazyPages
 from dentally_setup.gui.pages.services import DemoWorld
+from dentally_setup.gui.stripe_page.app_side_lifecycle import HostLifecycle
 
 # QMessageBox, QUrl and the rest are imported where they are used, after the first paint:
 # PySide builds the Python side of a Qt class the first time it is imported (~2 ms for
@@ -98,6 +99,11 @@ class SetupWizard(QWizard):
             button.setAccessibleDescription(text)
         self.currentIdChanged.connect(self._page_changed)
         self._previous: BasePage | None = None
+        # Stripe's page's process starts ahead of the link page and ends when no page is
+        # ahead: decided there from the current step.
+        self.host_lifecycle = HostLifecycle(
+            self, allow_scripts=demo is not None,
+            busy=lambda: self._previous is not None and self._previous.working)
         # Not set_environment: nothing is polished before the window is shown, so the style
         # sheet will read the banner's kind then (a repolish now would only cost that paint).
         self._label_environment(None)
@@ -215,6 +221,7 @@ class SetupWizard(QWizard):
             return
         step = Step(page_id)
         self._previous = self.pages[step]
+        self.host_lifecycle.on_step(step)
         self.visited.append(step.slug)
         self.state.history.append(step.slug)
         shown = step if step in MAIN_PATH else Step.LINK

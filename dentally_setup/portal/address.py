@@ -39,4 +39,23 @@ def check_portal_url(url: str) -> str:
             "The portal address must start with https:// (plain http:// is only allowed "
             "for a portal on this computer)."
         )
-    return text.rstrip("/")
+    try:
+        base = origin(parts)
+    except ValueError:
+        raise ValueError("The port in the portal address should be a number, like :8443.") \
+            from None
+    return f"{base}{parts.path}".rstrip("/")
+
+
+def origin(parts: urllib.parse.SplitResult) -> str:
+    """``scheme://host[:port]`` in lower case, the form the client compares and builds on
+    (``HTTPS://Portal.Example.com`` is the same portal and must get the same TLS checks).
+
+    Raises ``ValueError`` for a port that is not a number."""
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = parts.port  # ValueError for "host:abc" or a port out of range
+    scheme = parts.scheme  # urlsplit has already lower-cased it
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")

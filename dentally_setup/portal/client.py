@@ -10,6 +10,7 @@ POST or PUT only with the same Idempotency-Key. Everything ends within ``budget`
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
 import ssl
@@ -20,17 +21,17 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from dentally_setup import __version__
-from dentally_setup.portal.address import check_portal_url, is_loopback_host
+from dentally_setup.portal.address import check_portal_url, is_loopback_host, origin
 from dentally_setup.portal.errors import (
     Cancelled,
     MalformedResponse,
     PortalError,
     PortalUnreachable,
     RateLimited,
-    SettingsChanged,
+    RedirectRefused,
     error_for_status,
 )
 from dentally_setup.portal.models import (
@@ -48,10 +49,64 @@ from dentally_setup.portal.wire import (
     retry_after_seconds,
     ssl_context,
 )
+from dentally_setup.settings.shape import ShapeError
+from dentally_setup.textsafe import printable
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the portal's own origin (scheme, host and port as
+    checked at sign-in). urllib's own handler copies every header, the bearer token
+    included, to wherever ``Location`` points, another host or plain http; so anything
+    else is refused before a connection is made, naming where it pointed."""
+
+    def __init__(self, portal_origin: str) -> None:
+        self._origin = portal_origin
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        parts = urllib.parse.urlsplit(newurl)
+        try:
+            target = origin(parts)
+            check_portal_url(f"{target}{parts.path}")
+        except (ValueError, PortalError):
+            target = ""
+        if not target or target != self._origin or parts.username or parts.password:
+            shown = printable(f"{parts.scheme}://{parts.netloc}{parts.path}"[:200])
+            log.warning("refused a %d redirect from %s to %s", code, req.full_url, shown)
+            fp.close()
+            raise RedirectRefused(shown, status=code)
+        log.info("following a %d redirect within the portal to %s", code, parts.path)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _shape_checked(endpoint: Callable[P, T]) -> Callable[P, T]:
+    """An endpoint whose answer is read by the models' strict readers: an answer in the
+    wrong shape is the portal's fault, reported as ``MalformedResponse`` (DS-BAD) with the
+    field the readers named."""
+
+    @functools.wraps(endpoint)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return endpoint(*args, **kwargs)
+        except ShapeError as exc:
+            raise MalformedResponse(str(exc)) from None
+
+    return checked
+
 
 def new_idempotency_key() -> str:
     """A fresh key for one intended change; reuse it for every retry of that change."""
@@ -83,6 +138,7 @@ class PortalClient:
         self._clock = clock
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler(urllib.request.getproxies()),
+            _SameOriginRedirects(origin(urllib.parse.urlsplit(self.base_url))),
         ]
         if self.base_url.startswith("https:"):
             handlers.append(urllib.request.HTTPSHandler(context=ssl_context()))
@@ -97,10 +153,12 @@ class PortalClient:
 
     # ---- endpoints -------------------------------------------------------------------
 
+    @_shape_checked
     def practice(self) -> Practice:
         body = self._expect_obj(self.request("GET", "/v1/practice").body, "practice")
         return Practice.from_json(body.get("practice"))
 
+    @_shape_checked
     def appointment_types(self) -> list[AppointmentType]:
         body = self._expect_obj(self.request("GET", "/v1/appointment-types").body, "body")
         items = body.get("appointment_types")
@@ -110,15 +168,18 @@ class PortalClient:
             AppointmentType.from_json(t, f"appointment_types[{i}]") for i, t in enumerate(items)
         ]
 
+    @_shape_checked
     def stripe_link(self) -> StripeLink:
         body = self._expect_obj(self.request("GET", "/v1/payments/stripe").body, "body")
         return StripeLink.from_json(body.get("stripe"))
 
+    @_shape_checked
     def unlink(self) -> StripeLink:
         # DELETE is sent once: the contract promises retries only for GET and keyed writes.
         body = self._expect_obj(self.request("DELETE", "/v1/payments/stripe").body, "body")
         return StripeLink.from_json(body.get("stripe"))
 
+    @_shape_checked
     def create_link_session(
         self,
         landing: str = "login",
@@ -136,17 +197,20 @@ class PortalClient:
         )
         return LinkSession.from_json(self._expect_obj(resp.body, "body").get("link_session"))
 
+    @_shape_checked
     def link_session(self, session_id: str) -> LinkSession:
         path = f"/v1/payments/stripe/link-sessions/{_seg(session_id)}"
         return LinkSession.from_json(
             self._expect_obj(self.request("GET", path).body, "body").get("link_session")
         )
 
+    @_shape_checked
     def cancel_link_session(self, session_id: str) -> LinkSession:
         path = f"/v1/payments/stripe/link-sessions/{_seg(session_id)}/cancel"
         resp = self.request("POST", path, {}, idempotency_key=new_idempotency_key())
         return LinkSession.from_json(self._expect_obj(resp.body, "body").get("link_session"))
 
+    @_shape_checked
     def payment_settings(self, site_id: str) -> VersionedSettings:
         resp = self.request("GET", f"/v1/sites/{_seg(site_id)}/payment-settings")
         body = self._expect_obj(resp.body, "body")
@@ -154,6 +218,7 @@ class PortalClient:
             raise MalformedResponse("the portal sent payment settings without an ETag")
         return VersionedSettings(PaymentSettings.from_json(body.get("payment_settings")), resp.etag)
 
+    @_shape_checked
     def put_payment_settings(
         self,
         site_id: str,
@@ -166,16 +231,13 @@ class PortalClient:
         ``idempotency_key`` names this intended change: pass the same key again to retry
         it (after a crash, say) and the portal will not apply it twice.
         """
-        try:
-            resp = self.request(
-                "PUT",
-                f"/v1/sites/{_seg(site_id)}/payment-settings",
-                {"payment_settings": settings.input_json()},
-                idempotency_key=idempotency_key,
-                headers={"If-Match": etag},
-            )
-        except SettingsChanged as exc:
-            raise SettingsChanged(exc.message, exc.current, exc.etag) from None
+        resp = self.request(
+            "PUT",
+            f"/v1/sites/{_seg(site_id)}/payment-settings",
+            {"payment_settings": settings.input_json()},
+            idempotency_key=idempotency_key,
+            headers={"If-Match": etag},
+        )
         body = self._expect_obj(resp.body, "body")
         if not resp.etag:
             raise MalformedResponse("the portal saved the settings but sent no ETag")
@@ -205,7 +267,7 @@ class PortalClient:
             try:
                 return self._send_once(
                     method, path, payload, idempotency_key, headers,
-                    timeout=max(0.5, min(self.timeout, remaining)),
+                    timeout=max(0.5, min(self.timeout, remaining)), deadline=deadline,
                 )
             except RateLimited as exc:
                 wait = getattr(exc, "retry_after", 1.0)
@@ -237,6 +299,7 @@ class PortalClient:
         extra_headers: dict[str, str] | None,
         *,
         timeout: float,
+        deadline: float,
     ) -> Response:
         data = None
         headers = {
@@ -257,11 +320,12 @@ class PortalClient:
         started = time.monotonic()
         try:
             with self._opener.open(req, timeout=timeout) as resp:
-                status, resp_headers, raw = resp.status, dict(resp.headers.items()), read_body(resp)
+                status, resp_headers = resp.status, dict(resp.headers.items())
+                raw = read_body(resp, deadline, self.cancel, self._clock)
         except urllib.error.HTTPError as err:
             status, resp_headers = err.code, dict(err.headers.items()) if err.headers else {}
             try:
-                raw = read_body(err)
+                raw = read_body(err, deadline, self.cancel, self._clock) if err.fp else b""
             except (OSError, MalformedResponse):
                 raw = b""
         except (TimeoutError, urllib.error.URLError, OSError, ValueError) as err:
@@ -291,11 +355,9 @@ class PortalClient:
             raise PortalUnreachable(
                 "proxy_auth", "The proxy asked for a user name and password.", status=407
             )
-        error = error_for_status(status, body)
+        error = error_for_status(status, body, headers_lc)
         if status == 429:
             error.retry_after = retry_after_seconds(headers_lc.get("retry-after"))  # type: ignore[attr-defined]
-        if isinstance(error, SettingsChanged):
-            error.etag = headers_lc.get("etag")
         raise error
 
     # ---- helpers -----------------------------------------------------------------------

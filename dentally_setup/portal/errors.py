@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from dentally_setup.portal.models import PaymentSettings
+from dentally_setup.settings.model import PaymentSettings
+from dentally_setup.settings.shape import ShapeError
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,41 @@ class SettingsChanged(PortalError):
         self.etag = etag
 
 
+class StoredDifferently(PortalError):
+    """The portal accepted a write, but what it says it stored is not what was sent (it
+    adjusted a value, or someone saved straight after). The write *was* applied; this is
+    not a malformed answer, and ``stored`` is what the site has now."""
+
+    def __init__(self, site_id: str, sent: PaymentSettings, stored: PaymentSettings) -> None:
+        super().__init__(
+            "stored_differently",
+            f"site {site_id}: the portal stored settings that differ from those sent",
+        )
+        self.site_id = site_id
+        self.sent = sent
+        self.stored = stored
+
+
 class InsecureAddress(PortalError):
     """A plain http:// portal address that is not on this computer."""
 
     def __init__(self, message: str) -> None:
         super().__init__("insecure_address", message)
+
+
+class RedirectRefused(PortalError):
+    """The portal (or something in front of it) answered with a redirect to another
+    address. The API token is only ever sent to the portal's own address, so the redirect
+    is not followed and nothing is retried; ``address`` is where it pointed."""
+
+    def __init__(self, address: str, *, status: int | None = None) -> None:
+        super().__init__(
+            "redirect_refused",
+            f"The portal's answer pointed to another address ({address}); the request "
+            "was not sent there.",
+            status=status,
+        )
+        self.address = address
 
 
 _BY_STATUS: dict[int, type[PortalError]] = {
@@ -104,12 +134,14 @@ _BY_STATUS: dict[int, type[PortalError]] = {
 }
 
 
-def error_for_status(status: int, body: Any) -> PortalError:
-    """Build the error for a non-2xx answer from its status and (parsed) body."""
+def error_for_status(status: int, body: Any, headers: dict[str, str] | None = None) -> PortalError:
+    """Build the error for a non-2xx answer from its status, (parsed) body and headers
+    (lower-case names). The one place a 412's body is read: the settings someone else
+    saved, and the ETag to base a new write on."""
     code, message = f"http_{status}", f"The portal answered {status}."
     fields: tuple[FieldProblem, ...] = ()
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        err = body["error"]
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, dict):
         code = str(err.get("code") or code)
         message = str(err.get("message") or message)
         raw_fields = err.get("fields") or []
@@ -122,17 +154,14 @@ def error_for_status(status: int, body: Any) -> PortalError:
                 if isinstance(f, dict)
             )
     if status == 412:
-        from dentally_setup.portal.models import PaymentSettings
-
         current = None
-        if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            raw = body["error"].get("payment_settings")
-            if raw is not None:
-                try:
-                    current = PaymentSettings.from_json(raw)
-                except MalformedResponse:
-                    current = None
-        return SettingsChanged(message, current, None, status=status)
+        raw = err.get("payment_settings") if isinstance(err, dict) else None
+        if raw is not None:
+            try:
+                current = PaymentSettings.from_json(raw)
+            except ShapeError:
+                current = None  # still a 412: the person is told and the settings re-read
+        return SettingsChanged(message, current, (headers or {}).get("etag"), status=status)
     if status >= 500:
         return PortalUnreachable(code, message, status=status)
     cls = _BY_STATUS.get(status, PortalError)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import ssl
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dentally_setup.portal.errors import MalformedResponse, PortalUnreachable
+from dentally_setup.portal.errors import Cancelled, MalformedResponse, PortalUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,38 @@ class Response:
         return self.headers.get("etag")
 
 
-def read_body(resp: Any) -> bytes:
-    raw = resp.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise MalformedResponse("the portal's answer was far too large")
-    return bytes(raw)
+CHUNK = 16 * 1024
+
+
+def read_body(
+    resp: Any,
+    deadline: float,
+    cancel: threading.Event,
+    clock: Callable[[], float] = time.monotonic,
+) -> bytes:
+    """Read the answer in chunks, checking the overall deadline and ``cancel`` between
+    chunks: the socket timeout only bounds each read, so a server trickling a byte at a
+    time would otherwise hold the request (and the person's Cancel) for as long as it
+    likes. ``read1`` returns what has arrived instead of waiting for a full chunk."""
+    read = getattr(resp, "read1", None) or resp.read
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        if cancel.is_set():
+            raise Cancelled()
+        if clock() >= deadline:
+            log.info("the answer was still arriving at the deadline (%d bytes so far)", size)
+            raise PortalUnreachable(
+                "network", "The portal could not be reached (no answer in time or no "
+                           "connection)."
+            )
+        chunk = read(CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise MalformedResponse("the portal's answer was far too large")
+        parts.append(bytes(chunk))
 
 
 def parse_json(raw: bytes, status: int, headers: dict[str, str]) -> Any:
@@ -50,6 +80,10 @@ def parse_json(raw: bytes, status: int, headers: dict[str, str]) -> Any:
         return None
     try:
         return json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        # "[[[[..." a hundred thousand deep: no contract answer nests more than a few levels.
+        raise MalformedResponse("the portal's answer was nested far too deeply",
+                                status=status) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         if status >= 500:
             # A proxy's HTML error page in front of a struggling portal: still transient.

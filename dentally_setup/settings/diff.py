@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dentally_setup.portal.models import AppointmentType, PaymentSettings
+from dentally_setup.settings.model import AppointmentType, PaymentSettings
 from dentally_setup.settings.money import format_money
 from dentally_setup.settings.validate import type_label
 

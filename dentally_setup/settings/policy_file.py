@@ -39,19 +39,21 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dentally_setup.portal.models import AppointmentType, PaymentSettings
-from dentally_setup.settings.money import MoneyError, how_to_write, parse_money
+from dentally_setup.settings.model import AppointmentType, PaymentSettings
+from dentally_setup.settings.money import MAXIMUM_MINOR, MoneyError, how_to_write, parse_money
 
 _SECTIONS: dict[str, set[str]] = {
     "deposits": {"enabled", "default", "appointment_types"},
     "balances": {"enabled"},
     "invoices": {"enabled"},
 }
+MAX_FILE = 1024 * 1024  # a policy is a few lines; a huge file is a mistake
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -81,17 +83,39 @@ def _type_key(name: str) -> str:
     return f"{_key('deposits', 'appointment_types')}.{_quote(name)}"
 
 
-def read_policy_toml(path: Path) -> dict[str, Any]:
-    """Read and parse the file (no portal needed), or raise ``PolicyFileError``."""
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, refusing before reading anything that is not a regular file (a
+    FIFO would wait forever for a writer, /dev/zero never ends) or is over ``MAX_FILE``."""
     try:
-        raw = path.read_bytes()
+        info = path.stat()
     except FileNotFoundError:
         raise PolicyFileError(path, [("", "there is no such file")]) from None
-    except IsADirectoryError:
-        raise PolicyFileError(path, [("", "that is a folder, not a file")]) from None
     except OSError as exc:
         raise PolicyFileError(path, [("", f"the file could not be read ({exc.strerror})")]) \
             from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PolicyFileError(path, [("", "that is a folder, not a file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise PolicyFileError(path, [("", "that is not an ordinary file (a device or a pipe, "
+                                          "say); save the policy to a file and give its name")])
+    if info.st_size > MAX_FILE:
+        raise PolicyFileError(path, [("", f"the file is {info.st_size:,} bytes; a policy file "
+                                          "is a few lines, at most 1 MB")])
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE + 1)  # the file may have grown since stat()
+    except OSError as exc:
+        raise PolicyFileError(path, [("", f"the file could not be read ({exc.strerror})")]) \
+            from None
+    if len(raw) > MAX_FILE:
+        raise PolicyFileError(path, [("", "the file is over 1 MB; a policy file is a few "
+                                          "lines")])
+    return raw
+
+
+def read_policy_toml(path: Path) -> dict[str, Any]:
+    """Read and parse the file (no portal needed), or raise ``PolicyFileError``."""
+    raw = _read_capped(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -101,6 +125,15 @@ def read_policy_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text.removeprefix("\ufeff"))  # Notepad may add a BOM
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError(path, [("", f"this is not valid TOML ({exc})")]) from None
+    except RecursionError:
+        # tomllib parses nested arrays recursively: thousands deep exhausts the stack.
+        raise PolicyFileError(path, [("", "this is not a policy file: it nests arrays or "
+                                          "tables far too deeply")]) from None
+    except ValueError:
+        # int() refuses a number of more than 4,300 digits (CPython's guard against
+        # slow conversions), and tomllib lets that ValueError through.
+        raise PolicyFileError(path, [("", "this is not a policy file: it holds a number "
+                                          "far too long to be an amount")]) from None
 
 
 def _amount(value: Any, key: str, currency: str, problems: list[tuple[str, str]]) -> int | None:
@@ -110,6 +143,11 @@ def _amount(value: Any, key: str, currency: str, problems: list[tuple[str, str]]
     elif isinstance(value, int):
         if value < 0:
             problems.append((key, f"an amount cannot be negative. {hint}."))
+        elif value > MAXIMUM_MINOR:
+            # Said here, not by validate_settings: a number thousands of digits long would
+            # not even print once multiplied into pence.
+            problems.append((key, f"{value if value < 10**12 else 'that number'} is far more "
+                                  f"than any deposit. {hint}."))
         else:
             return value * 100
     elif isinstance(value, float):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dentally_setup.portal.models import AppointmentType, PaymentSettings
+from dentally_setup.settings.model import AppointmentType, PaymentSettings
 from dentally_setup.settings.money import MAXIMUM_MINOR, format_money, minimum_minor
 
 DEFAULT_FIELD = "deposits.default_amount_minor"

@@ -44,7 +44,9 @@ def atomic_write_text(path: Path | str, text: str, *, encoding: str = "utf-8") -
     """
     target = Path(path)
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    # Private: these files are the person's own (see paths.private_dir). mkstemp makes
+    # the file itself 0600, and os.replace carries that mode over to the target.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         # newline="" keeps "\n" as written: the files are JSON and should read the same on

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dentally_setup.redact import redact
+from dentally_setup.store.jsonfile import UnreadableFile, read_json_object
 from dentally_setup.store.paths import config_dir
 
 # store.atomic and store.secrets are imported where they are used: the GUI reads this file
@@ -41,6 +42,9 @@ class Config:
     # the token, not the token: the token itself never comes near this file.
     remember_token: bool = True
     last_scenario: str | None = None
+    # Stripe's page failed to show in its separate process on this PC (gui/stripe_page/
+    # app_side_health.py): it opens in the app's own process from then on.
+    web_host_failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILE
 
 
-_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token"})
+_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token",
+                          "web_host_failed"})
 
 
 def _valid(name: str, value: Any) -> bool:
@@ -102,24 +107,20 @@ def load_config_with_warning() -> ConfigLoad:
     """Read the config. Never raises for a bad file; see ``ConfigLoad.warning``."""
     path = config_path()
     try:
-        raw = path.read_bytes()
+        data = read_json_object(path)
     except FileNotFoundError:
         return ConfigLoad(Config())
-    except OSError as exc:
-        # Unreadable (permissions, locked): leave the file where it is and use defaults.
-        log.warning("Could not read %s: %s", path, exc)
-        return ConfigLoad(Config(), "Your saved settings could not be read, so the usual "
-                          "settings are used for now.")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError("top level is not an object")
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnreadableFile as exc:
         log.warning("Config file %s is corrupt (%s); setting it aside", path, exc)
         from dentally_setup.store.atomic import set_aside
 
         kept = set_aside(path)
         return ConfigLoad(Config(), _reset_message(kept))
+    except OSError as exc:
+        # Unreadable (permissions, locked): leave the file where it is and use defaults.
+        log.warning("Could not read %s: %s", path, exc)
+        return ConfigLoad(Config(), "Your saved settings could not be read, so the usual "
+                          "settings are used for now.")
     return ConfigLoad(_from_json(data))
 
 

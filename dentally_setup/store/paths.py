@@ -28,8 +28,25 @@ def _home_override() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+def private_dir(path: Path) -> Path:
+    """Create *path* if needed, readable by this user only (0700 on POSIX), and return it.
+
+    These folders hold the log (portal addresses, site names, error details) and the
+    progress file: on a shared machine other accounts have no business reading them. The
+    mode is also tightened on a folder that already exists, so one made by an older
+    version (0755) is fixed at the next start. Parents that do not exist yet get the usual
+    mode: they are shared ones like ~/.config, not ours. On Windows the mode means little
+    and the folders sit in the person's own profile, whose permissions already do this.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o700)
+        except OSError as exc:
+            # A folder on a FAT stick, or owned by someone else. Debug level: this is
+            # checked on every call, and the files inside are still written 0600.
+            log.debug("Could not make %s private: %s", path, exc)
     return path
 
 
@@ -37,31 +54,31 @@ def config_dir() -> Path:
     """Settings the person chose (config.json)."""
     home = _home_override()
     if home is not None:
-        return _ensure(home / "config")
+        return private_dir(home / "config")
     # roaming=False: on shared reception PCs with roaming profiles the config should stay
     # with the machine it was set up on, like the progress file.
-    return _ensure(platformdirs.user_config_path(APP_NAME, APP_AUTHOR, roaming=False))
+    return private_dir(platformdirs.user_config_path(APP_NAME, APP_AUTHOR, roaming=False))
 
 
 def state_dir() -> Path:
     """The wizard's resume state (progress.json)."""
     home = _home_override()
     if home is not None:
-        return _ensure(home / "state")
-    return _ensure(platformdirs.user_state_path(APP_NAME, APP_AUTHOR))
+        return private_dir(home / "state")
+    return private_dir(platformdirs.user_state_path(APP_NAME, APP_AUTHOR))
 
 
 def data_dir() -> Path:
     """Larger files the app keeps (e.g. the demo sandbox's world)."""
     home = _home_override()
     if home is not None:
-        return _ensure(home / "data")
-    return _ensure(platformdirs.user_data_path(APP_NAME, APP_AUTHOR))
+        return private_dir(home / "data")
+    return private_dir(platformdirs.user_data_path(APP_NAME, APP_AUTHOR))
 
 
 def log_dir() -> Path:
     """Log files support can ask for."""
     home = _home_override()
     if home is not None:
-        return _ensure(home / "logs")
-    return _ensure(platformdirs.user_log_path(APP_NAME, APP_AUTHOR))
+        return private_dir(home / "logs")
+    return private_dir(platformdirs.user_log_path(APP_NAME, APP_AUTHOR))

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dentally_setup.store.atomic import atomic_write_text, remove_stale_temps, set_aside
+from dentally_setup.store.jsonfile import UnreadableFile, read_json_object
 from dentally_setup.store.paths import state_dir
 from dentally_setup.store.secrets import refuse_secrets
 
@@ -62,7 +63,7 @@ class Progress:
     updated_at: str = field(default_factory=_now)
 
 
-class _Unreadable(ValueError):
+class _Unreadable(UnreadableFile):
     """The file's content is not a Progress we can trust."""
 
 
@@ -119,13 +120,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _parse(raw: bytes) -> Progress:
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _Unreadable(f"not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise _Unreadable("not a JSON object")
+def _parse(data: dict[str, Any]) -> Progress:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise _Unreadable("no schema version")
@@ -157,16 +152,10 @@ def load_progress() -> tuple[Progress | None, str | None]:
     path = progress_path()
     remove_stale_temps(path)
     try:
-        raw = path.read_bytes()
+        p = _parse(read_json_object(path))
     except FileNotFoundError:
         return None, None
-    except OSError as exc:
-        log.warning("Could not read %s: %s", path, exc)
-        return None, ("Your progress from last time could not be opened, so setup starts "
-                      "from the beginning.")
-    try:
-        return _parse(raw), None
-    except _Unreadable as exc:
+    except UnreadableFile as exc:  # _Unreadable too: bad content of any kind
         log.warning("Progress file %s set aside: %s", path, exc)
         kept = set_aside(path)
         kept_note = f" The old file was kept as {kept}." if kept else ""
@@ -175,6 +164,11 @@ def load_progress() -> tuple[Progress | None, str | None]:
                           "this version starts from the beginning." + kept_note)
         return None, ("Your progress from last time could not be read, so setup starts from "
                       "the beginning." + kept_note)
+    except OSError as exc:
+        log.warning("Could not read %s: %s", path, exc)
+        return None, ("Your progress from last time could not be opened, so setup starts "
+                      "from the beginning.")
+    return p, None
 
 
 def save_progress(p: Progress) -> Path:

@@ -59,7 +59,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+22"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -386,7 +386,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>{name} ({id})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -409,7 +409,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+45"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+42"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -535,7 +535,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -775,9 +775,17 @@
     </message>
 </context>
 <context>
+    <name>Placeholder</name>
+    <message>
+        <location filename="../../dentally_setup/gui/stripe_page/app_side_holder.py" line="+48"/>
+        <source>Opening Stripe&apos;s page…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>RemoteLinkBrowser</name>
     <message>
-        <location filename="../../dentally_setup/gui/remote_browser.py" line="+133"/>
+        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+63"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -936,7 +944,7 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../dentally_setup/gui/wizard.py" line="+79"/>
+        <location filename="../../dentally_setup/gui/wizard.py" line="+80"/>
         <source> — DEMO (no real money)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -981,7 +989,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+35"/>
         <source>Environment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1031,7 +1039,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+149"/>
+        <location line="+150"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1039,7 +1047,7 @@
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+45"/>
+        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+42"/>
         <source>Enter the portal&apos;s address and its API token.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1070,12 +1078,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+90"/>
+        <location line="+72"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-70"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1135,7 +1143,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+44"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1213,7 +1221,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+25"/>
         <source>Asking the portal about Stripe…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1343,14 +1351,6 @@
     </message>
 </context>
 <context>
-    <name>_Holder</name>
-    <message>
-        <location filename="../../dentally_setup/gui/remote_browser.py" line="-51"/>
-        <source>Opening Stripe&apos;s page…</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>flow</name>
     <message>
         <location filename="../../dentally_setup/gui/flow_strings.py" line="+10"/>
@@ -1469,6 +1469,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The portal asked for Stripe&apos;s page to return to an address that is not safe (it must be https, with a path), so linking was stopped before Stripe&apos;s page opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact Dentally support with this code: the portal&apos;s settings need correcting. Nothing was linked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The portal is already linked to a Stripe account.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1565,6 +1575,16 @@
     <message>
         <location line="+1"/>
         <source>Press Try again when you are ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The portal&apos;s answer pointed this app to another address ({address}). It was not followed, so the API token was not sent there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the portal address is the one from the web admin; if it is, ask IT whether a proxy redirects it, or contact Dentally support with this code.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1685,6 +1705,16 @@
     <message>
         <location line="+1"/>
         <source>Use &apos;Open in my browser instead&apos; to finish there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page could not be shown in its separate process on this PC, so it is shown in this window&apos;s process instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to do: carry on with Stripe&apos;s page. It opens this way on this PC from now on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -14,6 +14,7 @@ import pytest
 from dentally_setup.flow.link import (
     cancel_quietly,
     is_redirect,
+    redirect_uri_problem,
     seconds_left,
     start_session,
     wait_for_outcome,
@@ -202,9 +203,92 @@ def test_seconds_left_for_a_live_session(client: PortalClient) -> None:
 
 def test_is_redirect(client: PortalClient) -> None:
     live = start_session(client)
-    assert is_redirect(live.redirect_uri + "?code=ac_123&state=abc", live)
-    assert is_redirect(live.redirect_uri, live)
-    assert not is_redirect(live.authorize_url, live)
-    assert not is_redirect("https://connect.stripe.com/oauth/authorize", live)
-    assert not is_redirect("https://anything.example/", session(redirect_uri=""))
-    assert not is_redirect("", session(redirect_uri=""))
+    assert is_redirect(live.redirect_uri + "?code=ac_123&state=abc", live.redirect_uri)
+    assert is_redirect(live.redirect_uri, live.redirect_uri)
+    assert not is_redirect(live.authorize_url, live.redirect_uri)
+    assert not is_redirect("https://connect.stripe.com/oauth/authorize", live.redirect_uri)
+    assert not is_redirect("https://anything.example/", session(redirect_uri="").redirect_uri)
+    assert not is_redirect("", session(redirect_uri="").redirect_uri)
+
+
+PORTAL_CB = "https://portal.example.co.uk/stripe/callback"
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    (PORTAL_CB, True),
+    (PORTAL_CB + "?code=ac_1&state=s", True),
+    (PORTAL_CB + "#done", True),
+    (PORTAL_CB + "/done?state=s", True),  # a path below it
+    ("https://portal.example.co.uk:443/stripe/callback?code=x", True),  # the default port
+    ("HTTPS://Portal.Example.CO.UK/stripe/callback?code=x", True),  # scheme and host: any case
+    # userinfo: the browser goes to evil.example
+    ("https://portal.example.co.uk@evil.example/stripe/callback", False),
+    ("https://portal.example.co.uk:443@evil.example/stripe/callback", False),
+    ("https://user:pw@portal.example.co.uk/stripe/callback", False),
+    # another host that starts or ends like the portal's
+    ("https://portal.example.co.uk.evil.example/stripe/callback", False),
+    ("https://evil-portal.example.co.uk/stripe/callback", False),
+    ("https://sub.portal.example.co.uk/stripe/callback", False),
+    # another port or scheme
+    ("https://portal.example.co.uk:8443/stripe/callback", False),
+    ("http://portal.example.co.uk/stripe/callback", False),
+    ("wss://portal.example.co.uk/stripe/callback", False),
+    # a path that merely starts with the same letters, or climbs out of it
+    ("https://portal.example.co.uk/stripe/callbackevil", False),
+    ("https://portal.example.co.uk/stripe/callback-x", False),
+    ("https://portal.example.co.uk/stripe/callback/../admin", False),
+    ("https://portal.example.co.uk/stripe/callback/%2e%2e/admin", False),
+    ("https://portal.example.co.uk/stripe/callback%2F..%2Fadmin", False),
+    ("https://portal.example.co.uk/stripe/%63allback", False),  # percent-encoded look-alike
+    ("https://portal.example.co.uk/STRIPE/callback", False),  # paths are case-sensitive
+    ("https://portal.example.co.uk/", False),
+    ("https://portal.example.co.uk%2eevil.example/stripe/callback", False),
+    ("https://[::1/stripe/callback", False),  # unparsable
+    ("javascript:alert(1)//https://portal.example.co.uk/stripe/callback", False),
+])
+def test_is_redirect_compares_scheme_host_port_and_path(url: str, expected: bool) -> None:
+    assert is_redirect(url, PORTAL_CB) is expected
+
+
+def test_is_redirect_when_the_prefix_has_no_path() -> None:
+    """The forms a string prefix let through when the redirect_uri had no path."""
+    bare = "http://127.0.0.1:8000"
+    assert is_redirect("http://127.0.0.1:8000/cb?code=x", bare)
+    assert not is_redirect("http://127.0.0.1:8000@evil.example/", bare)
+    assert not is_redirect("http://127.0.0.1:8000.evil.example/", bare)
+    assert not is_redirect("http://127.0.0.1:80000/", bare)
+    assert is_redirect("https://portal.example/cb/x", "https://portal.example/cb/")
+    assert not is_redirect("https://portal.example/cb", "https://portal.example/cb/")
+
+
+@pytest.mark.parametrize(("uri", "problem"), [
+    (PORTAL_CB, None),
+    ("http://127.0.0.1:8123/stripe/callback", None),  # the demo sandbox, on this PC
+    ("http://localhost:8123/cb", None),
+    ("http://[::1]:8123/cb", None),
+    ("http://portal.example.co.uk/stripe/callback", "is not https"),
+    ("https://portal.example.co.uk", "has no path"),
+    ("https://portal.example.co.uk/", "has no path"),
+    ("https://user@portal.example.co.uk/cb", "is not a plain web address"),
+    ("ftp://portal.example.co.uk/cb", "is not a plain web address"),
+    ("", "is not a plain web address"),
+])
+def test_redirect_uri_problem(uri: str, problem: str | None) -> None:
+    assert redirect_uri_problem(uri) == problem
+
+
+def test_a_session_whose_redirect_uri_is_not_https_is_refused(
+        fresh: Sandbox, client: PortalClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal (here the sandbox, over HTTP) answers with a plain-http redirect_uri on
+    another host: the session is cancelled and the person gets a DS- message."""
+    from dentally_setup.sandbox.portal_api import PortalApp
+
+    monkeypatch.setattr(PortalApp, "redirect_uri",
+                        property(lambda _self: "http://portal.example.invalid/stripe/callback"))
+    with pytest.raises(PortalError) as info:
+        start_session(client)
+    message = for_portal_error(info.value)
+    assert message.code == "DS-L-REDIRECT"
+    assert "not https" in info.value.message and "not safe" in message.what
+    statuses = [s["status"] for s in fresh.world.link_sessions.values()]
+    assert statuses == ["cancelled"]  # the portal stops accepting that session's state

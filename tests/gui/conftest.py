@@ -91,7 +91,7 @@ def _no_web_host_left() -> Iterator[None]:
     yield
     import sys
 
-    module = sys.modules.get("dentally_setup.gui.webhost_process")
+    module = sys.modules.get("dentally_setup.gui.stripe_page.app_side_process")
     if module is not None:
         module.stop_all()
 

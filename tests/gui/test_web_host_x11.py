@@ -149,6 +149,53 @@ def test_stripes_page_is_inside_the_apps_window_on_x11(tmp_path, qtbot):
         assert app.returncode == 0
         report = json.loads(app.stdout.read().strip().splitlines()[-1])
         assert report["outcome"] == "linked"
+        # The app's own check found the host's window inside its own, so it kept the host.
+        log_text = "\n".join(p.read_text() for p in home.rglob("*.log"))
+        assert "the web host's window is inside the app's" in log_text
+        assert "DS-W-HOST" not in log_text
+    finally:
+        if app is not None and app.poll() is None:
+            app.kill()
+            app.wait(timeout=10)
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+
+
+FAKE_HOST = Path(__file__).with_name("fake_web_host.py")
+# Runs the real app, whose web host is the fake one that never puts its window inside ours.
+NO_EMBED_APP = f"""
+import sys
+from dentally_setup.gui.stripe_page import app_side_process
+app_side_process.host_command = lambda *_a, **_k: (sys.executable, [{str(FAKE_HOST)!r},
+                                                                    "no-embed"])
+from dentally_setup.app import main
+sys.exit(main(["--demo", "--autopilot", "--autopilot-delay", "300"]))
+"""
+
+
+def test_a_host_whose_window_never_appears_inside_ours_is_replaced(tmp_path, qtbot):
+    """The host answers every command but its window is not in the app's window tree: the
+    app finds out from X itself, shows Stripe's page in its own process, the demo links
+    under the autopilot, and this PC keeps to its own process from then on."""
+    n = free_display()
+    xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    home = tmp_path / "home"
+    app = None
+    try:
+        qtbot.waitUntil(lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), timeout=10000)
+        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+        env.update(DISPLAY=f":{n}", DENTALLY_SETUP_HOME=str(home))
+        app = subprocess.Popen([sys.executable, "-c", NO_EMBED_APP], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        qtbot.waitUntil(lambda: app.poll() is not None, timeout=150000)
+        assert app.returncode == 0
+        report = json.loads(app.stdout.read().strip().splitlines()[-1])
+        assert report["outcome"] == "linked"
+        config = json.loads((home / "config" / "config.json").read_text())
+        assert config["web_host_failed"] is True
+        log_text = "\n".join(p.read_text() for p in home.rglob("*.log"))
+        assert "DS-W-HOST" in log_text and "did not appear inside" in log_text
     finally:
         if app is not None and app.poll() is None:
             app.kill()

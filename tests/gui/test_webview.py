@@ -24,8 +24,8 @@ if QCoreApplication.instance() is None:
 
 import shiboken6
 
-from dentally_setup.gui.webview import LinkBrowser
-from dentally_setup.gui.webview_policy import LOAD_FAILED
+from dentally_setup.gui.stripe_page.engine_policy import LOAD_FAILED
+from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
 TIMEOUT = 15_000  # ms; generous for a 2-core machine, never a fixed wait
 
@@ -163,8 +163,10 @@ def test_page_kind_location_and_connected_elsewhere(qtbot, browser, http_server)
         browser.load(_base(http_server) + "/chooser")
     port = http_server.server_address[1]
     assert browser.current_host() == f"127.0.0.1:{port}"
-    # Loopback entry in the allowed list = demo mode, so the padlock shows.
-    assert (f"127.0.0.1:{port}", True) in locations
+    # The demo's plain http on 127.0.0.1 is shown, but never as a secure connection: the
+    # padlock shows for https only.
+    assert (f"127.0.0.1:{port}", False) in locations
+    assert not any(secure for _host, secure in locations)
 
 
 def test_connected_elsewhere_seen_without_a_new_load(qtbot, browser, http_server):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -25,6 +26,18 @@ def test_creates_missing_folder(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "f.txt"
     atomic.atomic_write_text(target, "x")
     assert target.read_text() == "x"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_written_file_and_new_folder_are_private(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "f.json"
+    old = os.umask(0o022)  # the usual umask, which makes files 0644 and folders 0755
+    try:
+        atomic.atomic_write_text(target, "one")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
 
 
 def test_failed_replace_keeps_old_content_and_cleans_up(tmp_path: Path, monkeypatch) -> None:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from dentally_setup.store.config import (
     Config,
+    ConfigLoad,
     config_path,
     load_config,
     load_config_with_warning,
@@ -98,5 +101,63 @@ def test_saved_file_never_holds_secret_keys() -> None:
     save_config(Config(portal_url="https://portal.example"))
     data = json.loads(config_path().read_text())
     assert set(data) == {"portal_url", "presenter", "software_rendering", "zoom",
-                         "remember_token", "last_scenario"}
+                         "remember_token", "last_scenario", "web_host_failed"}
     assert isinstance(data["remember_token"], bool)
+
+
+# -- hostile files (issue 11) ------------------------------------------------------------
+
+HOSTILE = {
+    # json.loads raised RecursionError on this, and nothing caught it: no start at all.
+    "nested": b"[" * 100_000,
+    # Valid JSON, but 2 MB: refused before it is read.
+    "oversized": b'{"portal_url": "https://portal.example", "pad": "' + b"x" * 2_000_000 + b'"}',
+    "not utf-8": b'{"portal_url": "\xff\xfe"}',
+    # Parses (under json's own limit) but deeper than any file the app writes.
+    "deep value": b'{"last_scenario": ' + b"[" * 200 + b"]" * 200 + b"}",
+    "huge integer": b'{"zoom": ' + b"9" * 5000 + b"}",
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_file_is_set_aside_and_the_person_told(content: bytes) -> None:
+    path = config_path()
+    path.write_bytes(content)
+    loaded = load_config_with_warning()
+    assert loaded.config == Config()
+    assert loaded.warning is not None
+    assert loaded.warning.startswith("Your saved settings could not be read and were reset;")
+    kept = list(path.parent.glob("config.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == content
+    assert str(kept[0]) in loaded.warning
+    assert not path.exists()
+    assert load_config_with_warning() == ConfigLoad(Config())  # the next start is quiet
+
+
+def test_a_file_just_under_the_size_limit_is_read() -> None:
+    from dentally_setup.store.jsonfile import MAX_BYTES
+
+    head = b'{"zoom": 2, "pad": "'
+    config_path().write_bytes(head + b"x" * (MAX_BYTES - len(head) - 2) + b'"}')
+    assert config_path().stat().st_size == MAX_BYTES
+    assert load_config_with_warning() == ConfigLoad(Config(zoom=2.0))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_set_aside_not_read() -> None:
+    # Reading a FIFO blocks until something writes to it: the app would hang at start.
+    os.mkfifo(config_path())
+    loaded = load_config_with_warning()
+    assert loaded.config == Config() and loaded.warning is not None
+    assert not config_path().exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_saved_file_and_its_folder_are_private(isolated_home: Path) -> None:
+    old = os.umask(0o022)  # the usual umask, which made 0644 files and 0755 folders
+    try:
+        path = save_config(Config(portal_url="https://portal.example"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from dentally_setup.store import paths
 
@@ -54,3 +58,39 @@ def test_store_modules_import_neither_qt_nor_keyring() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+_FOLDERS = (paths.config_dir, paths.state_dir, paths.data_dir, paths.log_dir)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_folders_are_created_private(isolated_home: Path) -> None:
+    old = os.umask(0o022)  # the usual umask, which made them 0755
+    try:
+        folders = [make() for make in _FOLDERS]
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE(f.stat().st_mode) for f in folders} == {0o700}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_folders_an_older_version_made_open_are_made_private(isolated_home: Path) -> None:
+    for name in ("config", "state", "data", "logs"):
+        (isolated_home / name).mkdir()
+        (isolated_home / name).chmod(0o755)
+    folders = [make() for make in _FOLDERS]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in folders} == {0o700}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_platform_folders_are_private_but_their_shared_parents_are_left_alone(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(paths.HOME_ENV)
+    shared = tmp_path / "dot-config"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    monkeypatch.setattr(paths.platformdirs, "user_config_path",
+                        lambda *_a, **_k: shared / "DentallySetup")
+    folder = paths.config_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755

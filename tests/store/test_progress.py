@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -238,3 +239,43 @@ def test_progress_survives_sigkill_at_random_moments() -> None:
         assert loaded.step in (f"step_{last}", f"step_{last + 1}")
         assert len(loaded.site_drafts) == 30
     assert _set_aside_files() == []
+
+
+# -- hostile files (issue 11) ------------------------------------------------------------
+
+_HEAD = b'{"version": 1, "step": "deposits", "site_drafts": '
+HOSTILE = {
+    # json.loads raised RecursionError on this, and nothing caught it: no start at all.
+    "nested": b"[" * 100_000,
+    "nested inside": _HEAD + b"[" * 100_000,
+    # Valid JSON, but 2 MB: refused before it is read.
+    "oversized": _HEAD + b'{"s1": {"default": "' + b"x" * 2_000_000 + b'"}}}',
+    "not utf-8": _HEAD + b'{"s1": {"default": "\xff\xfe"}}}',
+    # Parses, but a save of it would then overflow the stack in asdict and refuse_secrets.
+    "deep draft": _HEAD + b'{"s1": {"default": ' + b"[" * 700 + b"]" * 700 + b"}}}",
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_file_is_set_aside_and_the_person_told(content: bytes) -> None:
+    progress_path().write_bytes(content)
+    loaded, warning = load_progress()
+    assert loaded is None
+    assert warning is not None
+    assert warning.startswith("Your progress from last time could not be read, so setup starts "
+                              "from the beginning.")
+    kept = _set_aside_files()
+    assert len(kept) == 1 and kept[0].read_bytes() == content
+    assert str(kept[0]) in warning
+    assert load_progress() == (None, None)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_saved_file_and_its_folder_are_private() -> None:
+    old = os.umask(0o022)  # the usual umask, which made 0644 files and 0755 folders
+    try:
+        path = save_progress(_sample())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

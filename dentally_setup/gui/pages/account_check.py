@@ -47,9 +47,6 @@ class AccountCheckPage(BasePage):
         return bool(self._loaded and acct is not None and acct.charges_enabled)
 
     def initializePage(self) -> None:
-        from dentally_setup.gui.link_browser import drop_warm_link_browser
-
-        drop_warm_link_browser()  # linked: no Stripe page ahead, so no process kept for one
         self.refresh()
 
     def refresh(self) -> None:

@@ -61,9 +61,6 @@ class GuidancePage(BasePage):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("Continue to Stripe"))
 
     def initializePage(self) -> None:
-        from dentally_setup.gui.link_browser import prewarm_link_browser
-
-        prewarm_link_browser()  # Stripe's page comes next
         app = self.state.link.dentally_app_account if self.state.link else None
         if app is not None:
             who = self.tr("{name} ({id})").format(

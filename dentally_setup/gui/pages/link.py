@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import logging
 import urllib.parse
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -31,13 +30,11 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.pages.base import BasePage, button_row
 from dentally_setup.gui.pages.services import PageServices
+from dentally_setup.gui.stripe_page.app_side_choice import make_link_browser
+from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import LinkSession
 from dentally_setup.resources import resource
-
-if TYPE_CHECKING:
-    from dentally_setup.gui.remote_browser import RemoteLinkBrowser
-    from dentally_setup.gui.webview import LinkBrowser
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +64,7 @@ class LinkPage(BasePage):
         super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account and "
                                  "press Connect."))
-        self.browser: LinkBrowser | RemoteLinkBrowser | None = None
+        self.browser: StripeBrowser | None = None
         self._completed = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -203,16 +200,14 @@ class LinkPage(BasePage):
         browser.load(session.authorize_url)
         self.stack.setCurrentWidget(self.web_area)
 
-    def _ensure_browser(self) -> LinkBrowser | RemoteLinkBrowser:
+    def _ensure_browser(self) -> StripeBrowser:
         self._drop_browser()
         hosts = list(STRIPE_HOSTS)
         demo = self.services.demo
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
         # No session yet: a prefix no navigation can start with, until the portal answers.
-        from dentally_setup.gui.link_browser import make_link_browser
-
-        browser = make_link_browser(PENDING_REDIRECT, hosts)
+        browser = make_link_browser(PENDING_REDIRECT, hosts, allow_scripts=demo is not None)
         browser.setAccessibleName(self.tr("Stripe's page"))
         browser.redirectReached.connect(self._stripe_part_over)
         browser.connectedElsewhere.connect(self.show_guidance)

@@ -35,9 +35,6 @@ class _SignedIn:
     link: StripeLink
 
 
-PREWARM_DELAY_MS = 150
-
-
 class SignInPage(BasePage):
     step = Step.SIGN_IN
 
@@ -96,25 +93,7 @@ class SignInPage(BasePage):
         self._signed_in = False
         self.keyring_note = ""
 
-    def _prewarm_when_idle(self) -> None:
-        """Start the web host, but not while the portal is being asked: its start-up
-        competes for the CPU with this window, which must stay responsive meanwhile."""
-        from PySide6.QtCore import QTimer
-
-        if self.working:
-            QTimer.singleShot(PREWARM_DELAY_MS, self, self._prewarm_when_idle)
-            return
-        from dentally_setup.gui.link_browser import prewarm_link_browser
-
-        prewarm_link_browser()
-
     def initializePage(self) -> None:
-        # Stripe's page comes two pages on for most practices, and its process takes about
-        # half a second to start: it starts now, idle (it ends by itself if not needed), a
-        # moment after this page is on screen, so the page does not wait for it.
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(PREWARM_DELAY_MS, self, self._prewarm_when_idle)
         demo = self.services.demo
         if not self.url.text():
             self.url.setText(self.state.portal_url)

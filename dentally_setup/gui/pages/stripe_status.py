@@ -45,10 +45,6 @@ class StripeStatusPage(BasePage):
 
     def initializePage(self) -> None:
         self.state.relink = False
-        # Stripe's page is usually next: keep (or start) its process (see the sign-in page).
-        from dentally_setup.gui.link_browser import prewarm_link_browser
-
-        prewarm_link_browser()
         self.refresh()
 
     def refresh(self) -> None:

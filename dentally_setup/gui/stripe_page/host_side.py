@@ -1,7 +1,7 @@
 """The web host: a child process that shows Stripe's page for the app (``--web-host NAME``).
 
 It runs the same ``LinkBrowser`` the app would run in-process and forwards its signals over
-a local socket (see ``webhost_protocol``). Its window is put inside the app's window (the
+a local socket (see ``protocol``). Its window is put inside the app's window (the
 app hands over the native id of a placeholder); where the platform has no native windows
 (offscreen) it stays a window of its own, sized like the placeholder, and the app pictures
 it from snapshots. When the app goes away (closed, crashed, killed) the socket closes and
@@ -13,27 +13,31 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QWindow
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtNetwork import QLocalSocket
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from dentally_setup.gui.webhost_protocol import (
+from dentally_setup.gui.qtsetup import prepare_qt, use_system_proxy
+from dentally_setup.gui.stripe_page.protocol import (
     FORWARDED_SIGNALS,
     NONCE_ENV,
+    Command,
+    Event,
     LineBuffer,
     ProtocolError,
     decode,
     encode,
     jsonable,
 )
+from dentally_setup.gui.stripe_page.x11focus import give_focus
 
 if TYPE_CHECKING:
-    from PySide6.QtNetwork import QLocalSocket
-
-    from dentally_setup.gui.webview import LinkBrowser
+    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,7 @@ class _SocketLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._send({"ev": "log", "level": record.levelno, "name": record.name,
+            self._send({"ev": Event.LOG, "level": record.levelno, "name": record.name,
                         "msg": self.format(record)})
         except Exception:  # logging must never take the host down
             self.handleError(record)
@@ -109,8 +113,6 @@ class _ClickFocus(QObject):
         # Qt's idea of the active window is no guide here (it says active while X sends
         # the keys elsewhere), so every click asks.
         if event.type() == QEvent.Type.MouseButtonPress:
-            from dentally_setup.gui.x11focus import give_focus
-
             if give_focus(int(self._window.winId())):
                 self._took()
         return False
@@ -165,8 +167,9 @@ class _Edge(QWidget):
 class WebHost:
     """Carries out the app's commands on one LinkBrowser and reports what it does."""
 
-    def __init__(self, socket: QLocalSocket) -> None:
+    def __init__(self, socket: QLocalSocket, allow_scripts: bool = False) -> None:
         self._socket = socket
+        self._allow_scripts = allow_scripts
         self._lines = LineBuffer()
         self.browser: LinkBrowser | None = None
         self.window: QWidget | None = None  # the browser between its tab stops
@@ -174,9 +177,16 @@ class WebHost:
         socket.readyRead.connect(self._read)
 
     def send(self, message: dict[str, Any]) -> None:
-        if self._socket.isValid():
-            self._socket.write(encode(message))
-            self._socket.flush()
+        if not self._socket.isValid():
+            return
+        try:
+            data = encode(message)
+        except (RecursionError, ValueError):  # a page's result nested too deeply for JSON
+            log.warning("a %s message could not be encoded; not sent",
+                        message.get("ev", "?"))
+            return
+        self._socket.write(data)
+        self._socket.flush()
 
     def _read(self) -> None:
         try:
@@ -193,62 +203,75 @@ class WebHost:
                 log.exception("a command from the app failed")
 
     def handle(self, msg: dict[str, Any]) -> None:
-        cmd = msg.get("cmd")
-        if cmd == "open":
-            self._open(msg)
+        try:
+            cmd = Command(str(msg.get("cmd")))
+        except ValueError:
+            log.warning("unknown command %r; ignored", msg.get("cmd"))
             return
-        browser, window = self.browser, self.window
-        if cmd == "quit":
-            self._quit()
-        elif browser is None or window is None:
-            log.warning("command %r before open; ignored", cmd)
-        elif cmd == "prefix":
-            browser.set_redirect_prefix(str(msg["prefix"]))
-        elif cmd == "load":
-            browser.load(str(msg["url"]))
-        elif cmd == "size":
-            self._show(int(msg["w"]), int(msg["h"]))
-        elif cmd == "focus":
-            # Tab reached Stripe's page in the app: the keyboard goes to the page, at its
-            # first control (or its last, for Shift+Tab), as in a browser.
-            log.info("keyboard handed to Stripe's page")
-            from dentally_setup.gui.x11focus import give_focus
+        if cmd is Command.JS and not self._allow_scripts:
+            # Outside the demo, nothing may script the real Stripe page a practice signs in
+            # on; the app's caller hears "refused" rather than waiting for ever.
+            log.warning("refused to run a script in Stripe's page (not the demo)")
+            if msg.get("id") is not None:
+                self.send({"ev": Event.JS, "id": msg.get("id"), "result": None,
+                           "refused": True})
+            return
+        if cmd not in (Command.OPEN, Command.PING, Command.QUIT) and (
+                self.browser is None or self.window is None):
+            log.warning("command %r before open; ignored", cmd.value)
+            return
+        self.HANDLERS[cmd](self, msg)
 
-            if not give_focus(int(window.winId())):
-                window.activateWindow()
-            browser.focus_edge(last=bool(msg.get("backward")))
-        elif cmd == "js":
-            call_id = msg.get("id")
-            if call_id is None:
-                browser.run_js(str(msg["script"]))
-            else:
-                browser.run_js(str(msg["script"]),
-                               lambda result: self.send({"ev": "js", "id": call_id,
-                                                         "result": jsonable(result)}))
-        elif cmd == "grab":
-            ok = browser.grab_png(str(msg["path"]))
-            self.send({"ev": "grabbed", "id": msg.get("id"), "ok": ok})
+    def _prefix(self, msg: dict[str, Any]) -> None:
+        assert self.browser is not None
+        self.browser.set_redirect_prefix(str(msg["prefix"]))
+
+    def _load(self, msg: dict[str, Any]) -> None:
+        assert self.browser is not None
+        self.browser.load(str(msg["url"]))
+
+    def _size(self, msg: dict[str, Any]) -> None:
+        self._show(int(msg["w"]), int(msg["h"]))
+
+    def _focus(self, msg: dict[str, Any]) -> None:
+        # Tab reached Stripe's page in the app: the keyboard goes to the page, at its
+        # first control (or its last, for Shift+Tab), as in a browser.
+        assert self.browser is not None and self.window is not None
+        log.info("keyboard handed to Stripe's page")
+        if not give_focus(int(self.window.winId())):
+            self.window.activateWindow()
+        self.browser.focus_edge(last=bool(msg.get("backward")))
+
+    def _js(self, msg: dict[str, Any]) -> None:
+        assert self.browser is not None
+        call_id = msg.get("id")
+        if call_id is None:
+            self.browser.run_js(str(msg["script"]))
         else:
-            log.warning("unknown command %r; ignored", cmd)
+            self.browser.run_js(str(msg["script"]), lambda result: self.send(
+                {"ev": Event.JS, "id": call_id, "result": jsonable(result)}))
+
+    def _grab(self, msg: dict[str, Any]) -> None:
+        assert self.browser is not None
+        ok = self.browser.grab_png(str(msg["path"]))
+        self.send({"ev": Event.GRABBED, "id": msg.get("id"), "ok": ok})
 
     def _open(self, msg: dict[str, Any]) -> None:
-        import time
-
         started = time.perf_counter()
-
-        from dentally_setup.gui.qtsetup import use_system_proxy
-        from dentally_setup.gui.webview import LinkBrowser
+        # Deferred: QtWebEngine's modules take about 200 ms to import (measured with
+        # -X importtime); the host says hello first and _preload imports them meanwhile.
+        from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
         use_system_proxy()
         browser = LinkBrowser(str(msg["prefix"]), [str(h) for h in msg["hosts"]])
         window = _TabEdges(browser, lambda forward: self.send(
-            {"ev": "focus_out", "forward": forward}))
+            {"ev": Event.FOCUS_OUT, "forward": forward}))
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
         window.setWindowTitle("Stripe")
         for name in FORWARDED_SIGNALS:
             getattr(browser, name).connect(
                 lambda *args, _name=name: self.send(
-                    {"ev": "signal", "name": _name, "args": jsonable(list(args))}))
+                    {"ev": Event.SIGNAL, "name": _name, "args": jsonable(list(args))}))
         width, height = int(msg.get("w") or 0), int(msg.get("h") or 0)
         parent_id = msg.get("embed")
         window.winId()
@@ -260,7 +283,7 @@ class WebHost:
                 embedded = True
         if embedded:
             self._clicks = _ClickFocus(window, browser, lambda: self.send(
-                {"ev": "keyboard_taken"}))
+                {"ev": Event.KEYBOARD_TAKEN}))
         self.window = window
         self.browser = browser
         if width > 0 and height > 0:
@@ -269,7 +292,7 @@ class WebHost:
         # page never flashes up at a made-up size inside the app's window.
         log.info("web host ready in %.0f ms (embedded in the app's window: %s)",
                  (time.perf_counter() - started) * 1000, embedded)
-        self.send({"ev": "opened", "embedded": embedded})
+        self.send({"ev": Event.OPENED, "embedded": embedded})
 
     def _show(self, width: int, height: int) -> None:
         window = self.window
@@ -283,28 +306,45 @@ class WebHost:
         if self._inside is not None:
             self._inside.apply()  # show() makes a widget's window top-level again
 
-    def _quit(self) -> None:
-        from PySide6.QtCore import QCoreApplication, QTimer
+    def _ping(self, _msg: dict[str, Any]) -> None:
+        self.send({"ev": Event.PONG})
 
+    def _quit(self, _msg: dict[str, Any]) -> None:
         if self.browser is not None:
             self.browser.shutdown()  # view, then page, then profile
             self.browser = None
         # Let the deletions run before the event loop ends.
         QTimer.singleShot(0, QCoreApplication.quit)
 
+    # Every command the app may send, and what carries it out (a test holds it to Command).
+    HANDLERS: ClassVar[dict[Command, Callable[[WebHost, dict[str, Any]], None]]] = {
+        Command.OPEN: _open,
+        Command.PREFIX: _prefix,
+        Command.LOAD: _load,
+        Command.SIZE: _size,
+        Command.FOCUS: _focus,
+        Command.JS: _js,
+        Command.GRAB: _grab,
+        Command.PING: _ping,
+        Command.QUIT: _quit,
+    }
+
 
 def _preload() -> None:
-    import dentally_setup.gui.webview  # noqa: F401  (imported for its side effect: loaded)
+    # Imported for its side effect: QtWebEngine's code is loaded before "open" needs it.
+    import dentally_setup.gui.stripe_page.engine_view  # noqa: F401
 
 
-def serve(server_name: str, software_rendering: bool = False) -> int:
+def take_nonce() -> str:
+    """The one-time nonce from our environment, removed from it once read (so nothing this
+    process starts, Chromium's helpers included, inherits it)."""
+    return os.environ.pop(NONCE_ENV, "")
+
+
+def serve(server_name: str, software_rendering: bool = False,
+          allow_scripts: bool = False) -> int:
     """The host's main: connect back to the app, then do as it says until it goes away."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtNetwork import QLocalSocket
-    from PySide6.QtWidgets import QApplication
-
-    from dentally_setup.gui.qtsetup import prepare_qt
-
+    nonce = take_nonce()
     prepare_qt(software_rendering, webengine_here=True)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
@@ -314,14 +354,14 @@ def serve(server_name: str, software_rendering: bool = False) -> int:
     if not socket.waitForConnected(10_000):
         print(f"web host: cannot reach the app ({socket.errorString()})", file=sys.stderr)
         return 3
-    host = WebHost(socket)
+    host = WebHost(socket, allow_scripts)
     handler = _SocketLogHandler(host.send)
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     # The app closing the connection (or dying) ends the host, and Chromium with it.
     socket.disconnected.connect(app.quit)
-    host.send({"ev": "hello", "nonce": os.environ.get(NONCE_ENV, ""), "pid": os.getpid()})
+    host.send({"ev": Event.HELLO, "nonce": nonce})
     # While the person is still reading the page before, load QtWebEngine's code (not yet
     # Chromium itself): "open" then only has to start the browser.
     QTimer.singleShot(0, _preload)

@@ -1,7 +1,7 @@
 """The embedded browser for Stripe's OAuth authorize page (imported lazily: it is heavy).
 
 ``LinkBrowser`` turns what happens in the page into plain signals; the rules live in
-``webview_policy`` so they are tested without Qt. It keeps: one off-the-record profile per
+``engine_policy`` so they are tested without Qt. It keeps: one off-the-record profile per
 browser (no Stripe session left on a shared PC); the redirect to the portal is performed
 by the browser, but its URL (it carries the code) is never emitted, stored or logged;
 logs get scheme://host/path only; certificate errors are never accepted; permissions are
@@ -10,7 +10,6 @@ always denied.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,10 +28,8 @@ from PySide6.QtWebEngineCore import (
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from dentally_setup.gui.browser_signals import BrowserSignals
-from dentally_setup.gui.paint_watch import PaintAfterLoad
-from dentally_setup.gui.security_keys import SecurityKeyGuard
-from dentally_setup.gui.webview_policy import (
+from dentally_setup.gui.stripe_page.engine_paint import PaintAfterLoad
+from dentally_setup.gui.stripe_page.engine_policy import (
     FOCUS_EDGE_JS,
     LOAD_FAILED,
     PAGE_CRASHED,
@@ -46,6 +43,8 @@ from dentally_setup.gui.webview_policy import (
     read_probe,
     safe_url,
 )
+from dentally_setup.gui.stripe_page.engine_security_keys import SecurityKeyGuard
+from dentally_setup.gui.stripe_page.interface import StripeBrowser
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +70,9 @@ class _PolicyPage(QWebEnginePage):
             return False
 
 
-class LinkBrowser(BrowserSignals):
-    """Stripe's authorize page in a QWebEngineView, reported as signals."""
+class LinkBrowser(StripeBrowser):
+    """Stripe's authorize page in a QWebEngineView in this process (the web host's, or the
+    app's when there is no host), reported as signals."""
 
     def __init__(
         self, redirect_prefix: str, allowed_hosts: Sequence[str], parent: QWidget | None = None
@@ -166,13 +166,6 @@ class LinkBrowser(BrowserSignals):
             self._page.runJavaScript(script, QWebEngineScript.ScriptWorldId.MainWorld)
         else:
             self._page.runJavaScript(script, QWebEngineScript.ScriptWorldId.MainWorld, callback)
-
-    def click(self, selector: str) -> None:
-        """Click the first element matching the CSS ``selector``, if there is one."""
-        self.run_js(
-            f"(function(){{var e=document.querySelector({json.dumps(selector)});"
-            "if(e){e.click();return true;}return false;})()"
-        )
 
     def grab_png(self, path: str) -> bool:
         """Save a screenshot of the view to ``path`` (for ``--screenshots``)."""

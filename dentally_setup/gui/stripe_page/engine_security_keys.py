@@ -11,8 +11,9 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWebEngineCore import QWebEngineWebAuthUxRequest as Req
 
-from dentally_setup.gui.webview_policy import WEBAUTH_MESSAGE
+from dentally_setup.gui.stripe_page.engine_policy import WEBAUTH_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,6 @@ class SecurityKeyGuard(QObject):
         self._state_changed(request.state())
 
     def _state_changed(self, state: Any) -> None:
-        from PySide6.QtWebEngineCore import QWebEngineWebAuthUxRequest as Req
-
         request, states = self._request, Req.WebAuthUxState
         if request is None or not shiboken6.isValid(request):
             return

@@ -1,6 +1,6 @@
 """Where the embedded Stripe view may go and how its pages are read (no Qt imports).
 
-Kept apart from ``webview.py`` so the rules that protect staff on a shared PC are
+Kept apart from ``engine_view.py`` so the rules that protect staff on a shared PC are
 unit-tested without a screen or a browser engine. Everything here works on URL
 strings; the Qt page only asks ``NavigationPolicy.decide`` and acts on the answer.
 """
@@ -8,11 +8,12 @@ strings; the Qt page only asks ``NavigationPolicy.decide`` and acts on the answe
 from __future__ import annotations
 
 import enum
-import ipaddress
 import json
 import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
+
+from dentally_setup.flow.link import is_loopback, is_redirect
 
 __all__ = [
     "CONNECTED_ELSEWHERE_RE",
@@ -116,15 +117,6 @@ def safe_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class _HostRule:
     """One entry of the allowed list: ``host``, ``*.domain`` or ``127.0.0.1:PORT``."""
 
@@ -153,10 +145,12 @@ class _HostRule:
 class NavigationPolicy:
     """Decides each navigation of the embedded view.
 
-    ``redirect_prefix`` is the portal's ``redirect_uri`` (matched as a string prefix,
-    before the query). ``allowed_hosts`` are the hosts the view may show: normally
-    Stripe's, plus ``127.0.0.1:PORT`` entries for the demo sandbox. An entry with a
-    port matches that port only; an entry without one matches the scheme's port.
+    ``redirect_prefix`` is the portal's ``redirect_uri`` (matched by
+    ``flow.link.is_redirect``: scheme, host, port, and the path or one below it).
+    ``allowed_hosts`` are the hosts the view may show: normally Stripe's, over https only,
+    plus ``127.0.0.1:PORT`` entries for the demo sandbox (the one place plain http is
+    shown). An entry with a port matches that port only; an entry without one matches the
+    scheme's port.
 
     Subframes (Stripe.js on js.stripe.com, hCaptcha, 3-D Secure frames) get a looser
     rule: any https page, plus about:/data:/blob: frames, may load inside an allowed
@@ -171,6 +165,15 @@ class NavigationPolicy:
         self._rules = [_HostRule(entry) for entry in allowed_hosts if entry.strip()]
 
     def host_allowed(self, url: str) -> bool:
+        """True when ``url`` is on a host (and port) in the allowed list, over https, or over
+        plain http on a loopback host (the demo sandbox): ``http://connect.stripe.com`` is
+        not Stripe as far as the person can tell."""
+        if not self._listed(url):
+            return False
+        scheme, host = _scheme_host(url)
+        return scheme == "https" or is_loopback(host)
+
+    def _listed(self, url: str) -> bool:
         """True when ``url`` is http(s) on a host (and port) in the allowed list."""
         try:
             parts = urlsplit(url)
@@ -185,7 +188,7 @@ class NavigationPolicy:
 
     def decide(self, url: str, is_main_frame: bool) -> Decision:
         """The answer for one navigation request (top page or subframe)."""
-        if url.startswith(self.redirect_prefix) and is_main_frame:
+        if is_main_frame and is_redirect(url, self.redirect_prefix):
             return Decision.REDIRECT
         try:
             scheme = urlsplit(url).scheme.lower()
@@ -197,19 +200,26 @@ class NavigationPolicy:
             return Decision.ALLOW if self.host_allowed(url) else Decision.BLOCK
         if scheme not in _WEB_SCHEMES:
             return Decision.BLOCK
-        return Decision.ALLOW if self.host_allowed(url) else Decision.EXTERNAL
+        if self.host_allowed(url):
+            return Decision.ALLOW
+        # Stripe's own host over plain http: a downgrade, never shown and never handed on.
+        return Decision.BLOCK if self._listed(url) else Decision.EXTERNAL
 
     def is_secure_location(self, url: str) -> bool:
-        """Whether the padlock may show: https, or a loopback host we were told to allow
-        (the demo sandbox serves plain http on 127.0.0.1)."""
+        """Whether the padlock may show: https only. The demo sandbox's plain http on
+        127.0.0.1 is allowed, but it is not a secure connection and is not shown as one."""
         try:
-            parts = urlsplit(url)
-            host = parts.hostname or ""
+            return urlsplit(url).scheme.lower() == "https"
         except ValueError:
             return False
-        if parts.scheme == "https":
-            return True
-        return parts.scheme == "http" and _is_loopback(host) and self.host_allowed(url)
+
+
+def _scheme_host(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), (parts.hostname or "").lower()
+    except ValueError:
+        return "", ""
 
 
 def display_host(url: str) -> str:

@@ -13,11 +13,45 @@ the app started by echoing a one-time nonce the app put in its environment.
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Any
 
 NONCE_ENV = "DENTALLY_WEBHOST_NONCE"
 SERVER_ARG = "--web-host"
+# On the host's command line when the app lets it run scripts in Stripe's page (the demo and
+# its autopilot click through the imitation of Stripe that way). Without it the host refuses
+# the "js" command: nothing may script the real Stripe page a practice signs in on.
+SCRIPTS_ARG = "--allow-scripts"
+
+
+class Command(enum.StrEnum):
+    """What the app asks of the host (``cmd``). The host's handler table covers each one."""
+
+    OPEN = "open"  # make the browser: redirect prefix, allowed hosts, window to sit in, size
+    PREFIX = "prefix"  # the portal's redirect_uri, once the link session is known
+    LOAD = "load"  # open Stripe's authorize URL
+    SIZE = "size"  # the placeholder's size changed (the first one shows the window)
+    FOCUS = "focus"  # Tab reached the page: take the keyboard
+    JS = "js"  # run a script (demo only; see SCRIPTS_ARG)
+    GRAB = "grab"  # save a picture of the page to a file (screenshots)
+    PING = "ping"  # are you still answering? (a host that stops is replaced)
+    QUIT = "quit"  # tidy up and end
+
+
+class Event(enum.StrEnum):
+    """What the host tells the app (``ev``). The app's handler tables cover each one."""
+
+    HELLO = "hello"  # first line: the nonce, proving this is the process the app started
+    LOG = "log"  # a log record, for the app's (redacted) log
+    OPENED = "opened"  # the browser exists (and whether it sits inside the app's window)
+    SIGNAL = "signal"  # a LinkBrowser signal, by name, with its arguments
+    JS = "js"  # a script's result (or its refusal)
+    GRABBED = "grabbed"  # the picture asked for is saved (or not)
+    KEYBOARD_TAKEN = "keyboard_taken"  # a click in the page took the keyboard
+    FOCUS_OUT = "focus_out"  # Tab left the page: the app takes the keyboard back
+    PONG = "pong"  # the answer to PING
+
 
 # The LinkBrowser signals the host forwards, with their argument counts.
 FORWARDED_SIGNALS: dict[str, int] = {
@@ -52,6 +86,8 @@ def decode(line: bytes) -> dict[str, Any]:
         message = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from exc
+    except RecursionError as exc:  # thousands of nested brackets: not one of ours
+        raise ProtocolError("nested too deeply") from exc
     if not isinstance(message, dict) or not (
         isinstance(message.get("cmd"), str) or isinstance(message.get("ev"), str)
     ):

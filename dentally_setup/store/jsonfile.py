@@ -1,0 +1,82 @@
+"""Reading the app's own small JSON files (config.json, progress.json) without trusting them.
+
+These files are ours, but they live in the person's folders: a disk error, an editor, a
+sync tool or malware can leave anything there. Whatever is there, reading must end in
+either a dict or ``UnreadableFile``, never in some other exception: ``json.loads`` raises
+``RecursionError`` on a deeply nested array, and an uncaught one would stop the app at
+every start. A file over ``MAX_BYTES`` is refused before it is read (the real ones are a
+few kilobytes), and so is anything that is not a regular file (a FIFO would block the read
+for ever).
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+# The largest progress file the app writes is a few kilobytes even for a group of fifty
+# sites; a megabyte leaves room for anything real and still reads in milliseconds.
+MAX_BYTES = 1_000_000
+# The deepest file the app writes nests about seven levels (progress → pending_writes →
+# site → payload → deposits → by_type). Checked after parsing because a value nested a few
+# hundred levels deep parses but then breaks the recursive code that copies and checks it
+# on the next save.
+MAX_DEPTH = 32
+
+
+class UnreadableFile(ValueError):
+    """The file's content cannot be trusted; the reason is for the log."""
+
+
+def _depth_ok(data: Any) -> bool:
+    # Iterative, so that checking depth cannot itself run out of stack.
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return True
+
+
+def _read_bounded(path: Path) -> bytes:
+    # stat before open: opening a FIFO for reading blocks until a writer appears.
+    info = path.stat()  # FileNotFoundError passes through: "nothing saved" is not an error
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile("not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise UnreadableFile(f"{info.st_size} bytes, over the {MAX_BYTES}-byte limit")
+    with path.open("rb") as fh:
+        # Read one byte more than allowed: a file that grew since the stat is still caught.
+        raw = fh.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise UnreadableFile(f"over the {MAX_BYTES}-byte limit")
+    return raw
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object stored in *path*.
+
+    Raises FileNotFoundError when there is no file, OSError when it cannot be opened
+    (permissions, a lock: the file may be fine, so callers leave it where it is), and
+    UnreadableFile for anything wrong with the content itself.
+    """
+    raw = _read_bounded(path)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UnreadableFile("not UTF-8 text") from None
+    except RecursionError:
+        raise UnreadableFile("nested too deeply to read") from None
+    except ValueError as exc:  # JSONDecodeError, and integers too long to convert
+        raise UnreadableFile(f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise UnreadableFile("not a JSON object")
+    if not _depth_ok(data):
+        raise UnreadableFile(f"nested more than {MAX_DEPTH} levels deep")
+    return data
