@@ -151,7 +151,7 @@ def usual_umask() -> Iterator[None]:
     os.umask(old)
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 @pytest.mark.usefixtures("usual_umask")
 def test_log_file_and_folder_are_private(isolated_home: Path) -> None:
     path = logsetup.setup_logging()
@@ -161,7 +161,7 @@ def test_log_file_and_folder_are_private(isolated_home: Path) -> None:
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 @pytest.mark.usefixtures("usual_umask")
 def test_an_older_versions_open_log_and_folder_are_made_private(isolated_home: Path) -> None:
     folder = isolated_home / "logs"
@@ -177,7 +177,7 @@ def test_an_older_versions_open_log_and_folder_are_made_private(isolated_home: P
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 @pytest.mark.usefixtures("usual_umask")
 def test_rotated_files_are_private(tmp_path: Path) -> None:
     folder = tmp_path / "rotation"

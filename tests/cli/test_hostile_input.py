@@ -26,7 +26,7 @@ def _apply(path: Path | str) -> int:
     return main(["settings", "apply", str(path), "--site", "site_1", "--dry-run"])
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX only")
+@pytest.mark.posix_only(reason="FIFOs are POSIX only")
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]
                                                         ) -> None:
@@ -50,7 +50,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path,
     assert "not an ordinary file" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+@pytest.mark.posix_only(reason="/dev/zero is POSIX")
 def test_dev_zero_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert _apply("/dev/zero") == 2
     assert "not an ordinary file" in capsys.readouterr().err

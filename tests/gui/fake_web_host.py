@@ -4,6 +4,7 @@ the app's socket the way the real host does (AF_UNIX on Linux), then fails as as
   exit-at-start       ends at once, before saying hello
   silent-after-open   says hello, answers "open", then reads nothing and answers nothing
   no-embed            answers everything but never puts a window inside the app's
+  no-paint            answers everything, says Stripe's page loaded, never paints it
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def main() -> int:
                 send({"ev": "opened", "embedded": True})
                 if behaviour == "silent-after-open":
                     time.sleep(600)  # hung: the app must not wait for it
+            elif cmd == "load" and behaviour == "no-paint":
+                send({"ev": "signal", "name": "pageKind", "args": ["signin"]})
             elif cmd == "ping":
                 send({"ev": "pong"})
             elif cmd == "quit":

@@ -59,6 +59,9 @@ def test_stripes_page_runs_in_a_web_host_that_ends_when_the_page_is_left(make_wi
     h.go_to_link_page()
     browser = h.wait_stripe_page("signin")
     assert isinstance(browser, RemoteLinkBrowser)
+    # The host painted the page it loaded, so the app's check keeps it (no fallback).
+    h.qtbot.waitUntil(lambda: browser._watch._painted, timeout=20000)
+    assert browser._local is None
     host = browser.host.pid
     h.qtbot.waitUntil(lambda: len(chromium_children(host)) >= 1, timeout=20000)
     assert maps_webengine(host)
@@ -112,18 +115,19 @@ def test_a_crashed_web_host_is_replaced_by_the_page_in_the_apps_process(make_wiz
 FAKE_HOST = Path(__file__).with_name("fake_web_host.py")
 
 
-@pytest.mark.parametrize("behaviour", ["exit-at-start", "silent-after-open"])
+@pytest.mark.parametrize("behaviour", ["exit-at-start", "silent-after-open", "no-paint"])
 def test_a_web_host_that_fails_is_replaced_by_the_page_in_the_apps_process(
         make_wizard, monkeypatch, behaviour):
-    """A host that exits at start, or says hello and then stops answering: the page opens
-    in the app's own process and the link completes (the fake host is a real process on a
-    real socket, started the way the app starts the real one)."""
+    """A host that exits at start, says hello and then stops answering, or loads the page
+    and never paints it: the page opens in the app's own process and the link completes
+    (the fake host is a real process on a real socket, started as the real one is)."""
     from dentally_setup.gui.stripe_page import app_side_health
 
     monkeypatch.setattr(webhost_process, "host_command",
                         lambda *_a, **_k: (sys.executable, [str(FAKE_HOST), behaviour]))
     monkeypatch.setattr(app_side_health, "SILENCE_LIMIT_MS", 1500)
     monkeypatch.setattr(app_side_health, "PING_EVERY_MS", 300)
+    monkeypatch.setattr(app_side_health, "PAINT_CHECK_MS", 500)
     webhost_process.drop_warm()
     h = make_wizard()
     h.go_to_link_page()
@@ -132,6 +136,9 @@ def test_a_web_host_that_fails_is_replaced_by_the_page_in_the_apps_process(
                       timeout=30000)
     browser = page.browser
     h.qtbot.waitUntil(lambda: h.state.session is not None, timeout=20000)
+    h.qtbot.waitUntil(lambda: h.run_js_and_wait(
+        browser, "document.body ? document.body.getAttribute('data-page') : ''") == "signin",
+        timeout=20000)  # the page in this process, not the fake's word for it
     _link_completes_in_the_apps_process(h, browser, h.state.session.id)
 
 
@@ -345,6 +352,27 @@ def test_the_in_process_web_view_still_links(make_wizard, monkeypatch):
     browser.click("#authorize")
     h.wait_ready(Step.ACCOUNT_CHECK)
     assert h.state.link_outcome == "completed"
+
+
+def test_a_crashed_page_in_the_apps_process_is_explained_and_start_again_opens_a_new_one(
+        make_wizard, monkeypatch):
+    """With nothing left to fall back to (the page already runs in the app's process), a
+    crashed renderer is explained (DS-W-CRASH) and Start again opens a fresh page."""
+    monkeypatch.setenv("DENTALLY_WEBVIEW", "inline")
+    h = make_wizard()
+    h.go_to_link_page()
+    browser = h.wait_stripe_page("signin")
+    renderer = browser._page.renderProcessPid()  # Chromium's process for this page
+    assert renderer in [p.pid for p in psutil.Process(os.getpid()).children(recursive=True)]
+    os.kill(renderer, signal.SIGKILL)
+    page = h.page(Step.LINK)
+    h.qtbot.waitUntil(page.errors.isVisible, timeout=15000)
+    assert "stopped working" in page.errors.text.text() and "DS-W-CRASH" in page.errors.text.text()
+    h.stripe_pages.clear()
+    h.qtbot.mouseClick(page.restart_button, LEFT)
+    again = h.wait_stripe_page("signin", timeout=30000)
+    assert again is not browser
+    h.qtbot.waitUntil(lambda: not page.errors.isVisible(), timeout=5000)
 
 
 def test_the_keyboard_goes_into_stripes_page_and_comes_back(make_wizard):

@@ -36,6 +36,12 @@ class _Attrs(ctypes.Structure):
 
 IS_VIEWABLE = 2
 
+# Xlib's default error handler ends the process (pytest with it, silently, exit code 1) when
+# a window goes away between XQueryTree and XGetWindowAttributes, as the app's windows do
+# while the demo moves on: errors are ignored and such a window reads as not viewable.
+_ErrorHandler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+_ignore_error = _ErrorHandler(lambda _display, _event: 0)
+
 
 class XTree:
     """Just enough Xlib (through ctypes) to read the window tree."""
@@ -57,6 +63,8 @@ class XTree:
             ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
             ctypes.POINTER(ctypes.c_ulong)]
         self.x.XFree.argtypes = [ctypes.c_void_p]
+        self.x.XSetErrorHandler.argtypes = [_ErrorHandler]
+        self.x.XSetErrorHandler(_ignore_error)
         self.dpy = self.x.XOpenDisplay(display.encode())
         assert self.dpy, f"cannot open X display {display}"
         self.root = self.x.XDefaultRootWindow(self.dpy)

@@ -28,7 +28,7 @@ def test_creates_missing_folder(tmp_path: Path) -> None:
     assert target.read_text() == "x"
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 def test_written_file_and_new_folder_are_private(tmp_path: Path) -> None:
     target = tmp_path / "new" / "f.json"
     old = os.umask(0o022)  # the usual umask, which makes files 0644 and folders 0755

@@ -143,7 +143,7 @@ def test_a_file_just_under_the_size_limit_is_read() -> None:
     assert load_config_with_warning() == ConfigLoad(Config(zoom=2.0))
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.posix_only(reason="FIFOs are POSIX")
 def test_a_fifo_is_set_aside_not_read() -> None:
     # Reading a FIFO blocks until something writes to it: the app would hang at start.
     os.mkfifo(config_path())
@@ -152,7 +152,7 @@ def test_a_fifo_is_set_aside_not_read() -> None:
     assert not config_path().exists()
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 def test_saved_file_and_its_folder_are_private(isolated_home: Path) -> None:
     old = os.umask(0o022)  # the usual umask, which made 0644 files and 0755 folders
     try:

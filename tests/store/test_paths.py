@@ -63,7 +63,7 @@ def test_store_modules_import_neither_qt_nor_keyring() -> None:
 _FOLDERS = (paths.config_dir, paths.state_dir, paths.data_dir, paths.log_dir)
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 def test_folders_are_created_private(isolated_home: Path) -> None:
     old = os.umask(0o022)  # the usual umask, which made them 0755
     try:
@@ -73,7 +73,7 @@ def test_folders_are_created_private(isolated_home: Path) -> None:
     assert {stat.S_IMODE(f.stat().st_mode) for f in folders} == {0o700}
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 def test_folders_an_older_version_made_open_are_made_private(isolated_home: Path) -> None:
     for name in ("config", "state", "data", "logs"):
         (isolated_home / name).mkdir()
@@ -82,7 +82,7 @@ def test_folders_an_older_version_made_open_are_made_private(isolated_home: Path
     assert {stat.S_IMODE(f.stat().st_mode) for f in folders} == {0o700}
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.posix_only(reason="file modes are POSIX")
 def test_platform_folders_are_private_but_their_shared_parents_are_left_alone(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(paths.HOME_ENV)

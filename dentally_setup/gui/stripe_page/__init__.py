@@ -6,7 +6,8 @@ Which side of the local socket each module runs on is in its name:
 - ``interface.py``   both: ``StripeBrowser``, the browser interface (signals and methods) the
                      link page, the autopilot and the tests program against
 - ``protocol.py``    both: the ``Command`` and ``Event`` enums and the line framing
-- ``x11focus.py``    both: moving the X keyboard focus between the two processes' windows
+- ``x11focus.py``    both: the X keyboard focus between the two processes' windows, and
+                     the X window tree the app checks
 - ``engine_*.py``    wherever Chromium runs (the web host, or the app when there is none):
                      ``engine_view`` (``LinkBrowser``, the in-process browser),
                      ``engine_policy`` (navigation rules, no Qt), ``engine_paint`` (the
@@ -16,7 +17,10 @@ Which side of the local socket each module runs on is in its name:
 - ``app_side_*.py``  the app: ``app_side_choice`` (which browser), ``app_side_lifecycle``
                      (when the host starts and ends, from the wizard's step),
                      ``app_side_process`` (starting and talking to the host),
-                     ``app_side_remote`` (``RemoteLinkBrowser``, the page from the host)
+                     ``app_side_remote`` (``RemoteLinkBrowser``, the page from the host,
+                     which falls back to this process), ``app_side_health`` (whether the
+                     host really shows the page), ``app_side_holder`` (the placeholder its
+                     window sits in)
 
 Nothing is imported here: QtWebEngine must load only when Stripe's page is reached.
 """

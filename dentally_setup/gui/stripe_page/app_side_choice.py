@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 
 from dentally_setup.gui.qtsetup import use_system_proxy, web_view_in_process
-from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.store.config import load_config, save_config
+
+if TYPE_CHECKING:  # the wizard imports this module at start-up; the widget classes can wait
+    from dentally_setup.gui.stripe_page.interface import StripeBrowser
 
 log = logging.getLogger(__name__)
 

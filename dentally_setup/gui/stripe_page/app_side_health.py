@@ -5,7 +5,9 @@ here: if it misbehaves on a reception PC, the person must not be left with a bla
 detached page. ``HostWatch`` reports ``failed`` when the host ends or crashes while the page
 is shown, stops answering, or is asked to sit inside our window and does not: its window
 must be a child of our placeholder at the placeholder's size, asked of the window system
-itself (the X11 window tree), within ``SHOW_CHECK_MS``. ``RemoteLinkBrowser`` then shows the
+itself (the X11 window tree), within ``SHOW_CHECK_MS``; and once Stripe's page has loaded,
+it must have painted it within ``PAINT_CHECK_MS`` (a blank page is no page). The load itself
+is not timed: a slow network is not the host's fault. ``RemoteLinkBrowser`` then shows the
 page in the app's own process instead.
 """
 
@@ -28,6 +30,7 @@ PING_EVERY_MS = 2_000
 # silence is allowed for a while before the host counts as hung.
 SILENCE_LIMIT_MS = 15_000
 SHOW_CHECK_MS = 5_000  # after the host says its window is inside ours, and ours is shown
+PAINT_CHECK_MS = 5_000  # after the page has loaded, while ours is shown
 _CHECK_EVERY_MS = 200
 _SIZE_SLACK = 2  # pixels: rounding between device-independent and device pixels
 
@@ -51,6 +54,11 @@ class HostWatch(QObject):
         self._embed_check.setInterval(_CHECK_EVERY_MS)
         self._embed_check.timeout.connect(self._check_embedded)
         self._shown_checks = 0
+        self._loaded = self._painted = False
+        self._paint_check = QTimer(self)
+        self._paint_check.setSingleShot(True)
+        self._paint_check.setInterval(PAINT_CHECK_MS)
+        self._paint_check.timeout.connect(self._paint_overdue)
         host.hello.connect(self.heard)
         host.ended.connect(self._ended)
         if host.finished:  # a warm host that ended a moment ago
@@ -69,10 +77,21 @@ class HostWatch(QObject):
             return
         self._embed_check.start()
 
+    def page_loaded(self) -> None:
+        """Stripe's page has loaded in the host: it must paint it soon."""
+        if not self._loaded and not self._painted and not self._done:
+            self._loaded = True
+            self._paint_check.start()
+
+    def painted(self) -> None:
+        self._painted = True
+        self._paint_check.stop()
+
     def stop(self) -> None:
         self._done = True
         self._ping.stop()
         self._embed_check.stop()
+        self._paint_check.stop()
 
     def _tick(self) -> None:
         if self._done or not self._host.connected:
@@ -101,6 +120,12 @@ class HostWatch(QObject):
         self._shown_checks += 1
         if self._shown_checks * _CHECK_EVERY_MS >= SHOW_CHECK_MS:
             self._fail(f"its window did not appear inside the app's window (found {sizes})")
+
+    def _paint_overdue(self) -> None:
+        if not self._holder.isVisible():
+            self._paint_check.start()  # not on screen, so nothing to paint yet: look again
+            return
+        self._fail("it loaded Stripe's page but did not paint it")
 
     def _ended(self, why: str) -> None:
         self._fail(f"it ended ({why})")

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 class RemoteLinkBrowser(StripeBrowser):
-    """Stripe's page in a web host process, with LinkBrowser's signals and methods."""
+    """Stripe's page in a web host process (or, after a fallback, in this one)."""
 
     def __init__(self, redirect_prefix: str, allowed_hosts: Sequence[str],
                  parent: QWidget | None = None, *, software_rendering: bool = False,
@@ -85,7 +85,7 @@ class RemoteLinkBrowser(StripeBrowser):
                         "w": self._holder.width() if laid_out else 0,
                         "h": self._holder.height() if laid_out else 0})
 
-    # ---- LinkBrowser's API ------------------------------------------------------------
+    # ---- StripeBrowser's API ------------------------------------------------------------
 
     def set_redirect_prefix(self, redirect_prefix: str) -> None:
         self._prefix = redirect_prefix
@@ -238,6 +238,10 @@ class RemoteLinkBrowser(StripeBrowser):
         if count is None or len(args) != count:
             log.warning("ignored an unknown signal %r from the web host", name)
             return
+        if name == "pageKind":
+            self._watch.page_loaded()
+        elif name == "painted":
+            self._watch.painted()
         if name == "locationChanged":
             self._host_name = str(args[0])
         elif name == "redirectReached":

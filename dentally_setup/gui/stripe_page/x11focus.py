@@ -13,6 +13,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from PySide6.QtGui import QGuiApplication
@@ -21,6 +23,16 @@ log = logging.getLogger(__name__)
 
 _REVERT_TO_PARENT = 2
 _CURRENT_TIME = 0
+
+# Xlib's default error handler ends the process: a window that went away between two calls
+# (the host re-creates its window at times) would take the app down. While we talk to X, an
+# error is ignored instead and the call's own result says it failed.
+_ErrorHandler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+
+
+@_ErrorHandler
+def _ignore_error(_display: int, _event: int) -> int:
+    return 0
 
 
 @cache
@@ -35,8 +47,10 @@ def _xlib() -> ctypes.CDLL | None:
     lib.XOpenDisplay.restype = ctypes.c_void_p
     lib.XOpenDisplay.argtypes = [ctypes.c_char_p]
     lib.XSetInputFocus.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
-    lib.XFlush.argtypes = [ctypes.c_void_p]
+    lib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
     lib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    lib.XSetErrorHandler.restype = ctypes.c_void_p
+    lib.XSetErrorHandler.argtypes = [ctypes.c_void_p]
     lib.XQueryTree.argtypes = [
         ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
         ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
@@ -50,21 +64,33 @@ def _xlib() -> ctypes.CDLL | None:
     return lib
 
 
+@contextmanager
+def _display() -> Iterator[tuple[ctypes.CDLL, int] | None]:
+    """A connection to the X server (None where there is none), with X errors ignored
+    until every request made on it has been answered."""
+    lib = _xlib() if QGuiApplication.platformName() == "xcb" else None
+    display = lib.XOpenDisplay(None) if lib is not None else None
+    if lib is None or not display:
+        yield None
+        return
+    previous = lib.XSetErrorHandler(ctypes.cast(_ignore_error, ctypes.c_void_p))
+    try:
+        yield lib, display
+    finally:
+        lib.XSync(display, 0)  # errors for our requests arrive now, while ignored
+        lib.XSetErrorHandler(previous)
+        lib.XCloseDisplay(display)
+
+
 def give_focus(window_id: int) -> bool:
     """Give the X keyboard focus to ``window_id`` now; False when X11 is not available."""
-    if QGuiApplication.platformName() != "xcb" or not window_id:
+    if not window_id:
         return False
-    lib = _xlib()
-    if lib is None:
-        return False
-    display = lib.XOpenDisplay(None)
-    if not display:
-        return False
-    try:
+    with _display() as x:
+        if x is None:
+            return False
+        lib, display = x
         lib.XSetInputFocus(display, window_id, _REVERT_TO_PARENT, _CURRENT_TIME)
-        lib.XFlush(display)
-    finally:
-        lib.XCloseDisplay(display)
     log.debug("X keyboard focus given to window %#x", window_id)
     return True
 
@@ -72,15 +98,12 @@ def give_focus(window_id: int) -> bool:
 def child_sizes(window_id: int) -> list[tuple[int, int]] | None:
     """The sizes of the X windows directly inside ``window_id`` (asked of the X server, so
     another process's window counts); None when X11 is not available to ask."""
-    if QGuiApplication.platformName() != "xcb" or not window_id:
+    if not window_id:
         return None
-    lib = _xlib()
-    if lib is None:
-        return None
-    display = lib.XOpenDisplay(None)
-    if not display:
-        return None
-    try:
+    with _display() as x:
+        if x is None:
+            return None
+        lib, display = x
         root, parent = ctypes.c_ulong(), ctypes.c_ulong()
         kids, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
         if not lib.XQueryTree(display, window_id, ctypes.byref(root), ctypes.byref(parent),
@@ -90,13 +113,12 @@ def child_sizes(window_id: int) -> list[tuple[int, int]] | None:
         if kids:
             lib.XFree(kids)
         sizes = []
-        for child in children:
-            x, y = ctypes.c_int(), ctypes.c_int()
+        for child in children:  # one may be gone by now: its geometry then fails, skipped
+            x_pos, y_pos = ctypes.c_int(), ctypes.c_int()
             width, height, border, depth = (ctypes.c_uint() for _ in range(4))
-            if lib.XGetGeometry(display, child, ctypes.byref(root), ctypes.byref(x),
-                                ctypes.byref(y), ctypes.byref(width), ctypes.byref(height),
-                                ctypes.byref(border), ctypes.byref(depth)):
+            if lib.XGetGeometry(display, child, ctypes.byref(root), ctypes.byref(x_pos),
+                                ctypes.byref(y_pos), ctypes.byref(width),
+                                ctypes.byref(height), ctypes.byref(border),
+                                ctypes.byref(depth)):
                 sizes.append((width.value, height.value))
         return sizes
-    finally:
-        lib.XCloseDisplay(display)
