@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import string
 import time
 from collections.abc import Iterator
@@ -78,6 +79,98 @@ def test_patterns(text: str, expected: str) -> None:
     assert redact(expected) == expected
 
 
+# Each of these leaked before (issue 11): the secret, or part of it, stayed in the text.
+@pytest.mark.parametrize(("text", "expected"), [
+    # Secret-looking JSON keys beyond the OAuth names
+    ('{"portal_token": "dp_tok_123456"}', '{"portal_token": "[redacted]"}'),
+    ('{"api_token": "abc123456", "site": "s1"}', '{"api_token": "[redacted]", "site": "s1"}'),
+    ("{'portal_token': 'abc123456'}", "{'portal_token': '[redacted]'}"),
+    ('{"secret": "abc123456"}', '{"secret": "[redacted]"}'),
+    ('{"webhook_secret": "abc123456"}', '{"webhook_secret": "[redacted]"}'),
+    ('{"x-api-key": "abc123456"}', '{"x-api-key": "[redacted]"}'),
+    ('{"session_id": "abc123456"}', '{"session_id": "[redacted]"}'),
+    # Headers written out as lines
+    ("X-Api-Key: abc123456", "X-Api-Key: [redacted]"),
+    ("x-api-key:abc123456", "x-api-key:[redacted]"),
+    ("X-Auth-Token: abc123456", "X-Auth-Token: [redacted]"),
+    ("Private-Token: abc123456", "Private-Token: [redacted]"),
+    ("Authorization: Token abc123456", "Authorization: Token [redacted]"),
+    ("Authorization: Basic abc", "Authorization: Basic [redacted]"),  # short, still hidden
+    ('Authorization: Digest username="bob", response="6629fae49393a05397450978507c4ef1"',
+     "Authorization: Digest [redacted]"),
+    ("Authorization: abc123456", "Authorization: [redacted]"),  # no scheme at all
+    ("Proxy-Authorization: Negotiate YIIabc", "Proxy-Authorization: Negotiate [redacted]"),
+    ('{"Authorization": "Token abc123456"}', '{"Authorization": "Token [redacted]"}'),
+    ("Cookie: _portal_session=abc123456; theme=dark", "Cookie: [redacted]"),
+    ("Set-Cookie: session_id=abc123456; Path=/; HttpOnly", "Set-Cookie: [redacted]"),
+    # An escaped quote inside the value no longer ends it with the rest in view
+    ('{"secret": "a\\"b_secret"}', '{"secret": "[redacted]"}'),
+    ('{"password": "p\\"ss_rest", "x": 1}', '{"password": "[redacted]", "x": 1}'),
+    # JSON inside a JSON string (a body quoted in an error), and a value over two lines
+    ('"{\\"access_token\\": \\"abc123456\\"}"', '"{\\"access_token\\": \\"[redacted]\\"}"'),
+    ('{"token": "abc123\n456def"}', '{"token": "[redacted]"}'),
+    # A body cut off inside the value: hidden to the end
+    ('body: {"refresh_token": "rt_abc123', 'body: {"refresh_token": "[redacted]"'),
+    # name=value and name: value for the wider family of names
+    ("DENTALLY_PORTAL_TOKEN=dp_tok_123456", "DENTALLY_PORTAL_TOKEN=[redacted]"),
+    ("secret=abc123456&x=1", "secret=[redacted]&x=1"),
+    ('access_token="abc 123456"', 'access_token="[redacted]"'),
+    ("password: hunter22", "password: [redacted]"),
+    ("password: 'hunter 22'", "password: '[redacted]'"),
+    ("client_secret: cs_abc123", "client_secret: [redacted]"),
+    # user:password@host, in a URL and in free text
+    ("proxy https://bob:hunter22@proxy.example:8080/ failed",
+     "proxy https://bob:[redacted]@proxy.example:8080/ failed"),
+    ("using proxy bob:hunter22@proxy.example:8080",
+     "using proxy bob:[redacted]@proxy.example:8080"),
+    ("socks5://svc.user:p%40ss@[::1]:1080", "socks5://svc.user:[redacted]@[::1]:1080"),
+])
+def test_gaps_in_the_secret_family_are_closed(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert redact(expected) == expected
+
+
+# Already hidden before, kept hidden: the rest of the family.
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"password": "hunter22"}', '{"password": "[redacted]"}'),
+    ('{"refresh_token": "rt_abc"}', '{"refresh_token": "[redacted]"}'),
+    ('{"client_secret": "cs_abc"}', '{"client_secret": "[redacted]"}'),
+    ("client_secret=cs_abc", "client_secret=[redacted]"),
+    ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basic [redacted]"),
+    ("sk_test_51Habc rk_live_51Hdef", "sk_test_[redacted] rk_live_[redacted]"),
+])
+def test_the_rest_of_the_family_stays_hidden(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Idempotency-Key: 7b0c-uuid",  # support needs the key; it lets no one act
+    '{"idempotency_key": "7b0c-uuid"}',
+    "token_type=bearer",
+    "remember_token: True",  # a flag about a token, not a token
+    "write email to bob@example.com",
+    "at 10:00:00 the link state was pending",
+    "Authorization header missing",
+])
+def test_look_alikes_of_the_family_are_left_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_registered_token_is_hidden_url_encoded_escaped_and_split_over_lines() -> None:
+    token = "dp+live/tok=9f8e7d6c5b4a"
+    register_secret(token)
+    for text in [
+        "callback?t=dp%2Blive%2Ftok%3D9f8e7d6c5b4a&x=1",  # quote(safe="")
+        "t=dp%2Blive%2Ftok%3D9f8e7d6c5b4a",
+        '{"t": "dp+live\\/tok=9f8e7d6c5b4a"}',  # JSON with "/" escaped
+        "x dp+live/tok=9f8\n    e7d6c5b4a y",  # wrapped, with the indent after it
+        "x dp+live/tok\r\n=9f8e7d6c5b4a y",
+    ]:
+        out = redact(text)
+        assert "9f8e7d6c5b4a" not in out and "e7d6c5b4a" not in out, out
+        assert REDACTED in out
+
+
 def test_registered_and_given_secrets() -> None:
     register_secret("portal-token-abc123")
     assert redact("sent portal-token-abc123 twice: portal-token-abc123") == (
@@ -122,6 +215,8 @@ fragments = st.sampled_from([
     '"code": "', "'state': '", '"Authorization": "', "https://connect.stripe.com/oauth/authorize?",
     "http://127.0.0.1:8765/oauth/authorize?", "https://portal.example/cb?", "/oauth/",
     REDACTED, "[", "]", "redacted", "abcdef123456", "already_linked", "\n",
+    '"portal_token": "', "X-Api-Key: ", "Authorization: ", "Cookie: ", "password: ", "\\",
+    '\\"', "user:", "@", "%2F", "true",
 ])
 texts = st.lists(st.one_of(st.text(max_size=12), fragments), max_size=20).map("".join)
 
@@ -144,3 +239,13 @@ def test_registered_secret_never_survives(before: str, secret: str, after: str) 
         assert redact(out) == out
     finally:
         clear_registered_secrets()
+
+
+@settings(max_examples=300, deadline=None)
+@given(secret=st.text(alphabet=_SECRET_ALPHABET + '"\\ ', min_size=1, max_size=30),
+       key=st.sampled_from(["portal_token", "api_token", "password", "client_secret",
+                            "access_token", "x-api-key", "secret"]))
+def test_a_json_value_under_a_secret_key_never_survives(secret: str, key: str) -> None:
+    text = json.dumps({key: secret, "site": "site_1"})
+    out = redact(text)
+    assert json.loads(out) == {key: REDACTED, "site": "site_1"}

@@ -88,12 +88,17 @@ def budget_seconds() -> float:
 def saved_portal_url() -> str | None:
     """The address saved by the setup assistant, if any (never raises)."""
     try:
-        from dentally_setup.store.config import load_config
+        from dentally_setup.store.config import load_config_with_warning
 
-        return load_config().portal_url
+        loaded = load_config_with_warning()
     except Exception:  # a broken config file must not stop `doctor` or an explicit URL
         log.warning("could not read the saved configuration", exc_info=True)
         return None
+    if loaded.warning:
+        # On stderr, so a script reading --json from stdout is not disturbed; said once, as
+        # the bad file has now been set aside.
+        print_error(loaded.warning)
+    return loaded.config.portal_url
 
 
 def resolve_portal_url(arg: str | None) -> tuple[str | None, str]:

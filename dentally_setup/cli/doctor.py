@@ -27,8 +27,10 @@ from dentally_setup.cli.common import (
     resolve_portal_url,
     resolve_token,
 )
+from dentally_setup.flow.stripe_page import describe
 from dentally_setup.portal.client import PortalClient, check_portal_url
 from dentally_setup.portal.errors import AuthError, PortalError
+from dentally_setup.store.config import load_config
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +168,15 @@ def report(portal_url_arg: str | None) -> list[tuple[str, str]]:
     for i, line in enumerate(proxy_lines()):
         rows.append(("Proxy" if i == 0 else "", line))
     rows.append(("TLS trust", _safe(tls_trust)))
+    rows += stripe_page_rows()
     rows += _folders()
     return rows
+
+
+def stripe_page_rows() -> list[tuple[str, str]]:
+    """The Support window's "Show Stripe's page" setting and the failure this PC remembers,
+    in the same words as the Support window (flow/stripe_page.py)."""
+    return describe(load_config(), os.environ.get("DENTALLY_WEBVIEW"))
 
 
 def _keyring_backend() -> str:

@@ -3,10 +3,11 @@
 ``apply`` is built for IT at a dental group running it over many sites from a script:
 - the file is checked completely (structure, then the portal's own rules) before any site
   is read, so a typo never leaves half the group changed;
-- every site is read first and the whole plan printed, then sites are written one by one,
-  each with If-Match (so a change made meanwhile in the web admin is never overwritten)
-  and one idempotency key per site-change (so the client's retries never apply it twice);
-- each write is read back and compared;
+- every site is read first and the whole plan printed (``flow.save_plan``, the same plan
+  as the wizard's Review page), then sites are written one by one, each with If-Match (so
+  a change made meanwhile in the web admin is never overwritten) and one idempotency key
+  per site-change (so the client's retries never apply it twice);
+- the portal's answer to each write is what it stored, and is compared with what was sent;
 - the first failure stops the run. Running the same file again is safe and finishes the
   job: sites already done show "nothing to change".
 """
@@ -17,7 +18,6 @@ import argparse
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dentally_setup.cli.common import (
@@ -32,12 +32,15 @@ from dentally_setup.cli.common import (
     print_error,
 )
 from dentally_setup.cli.status import settings_lines, site_heading
-from dentally_setup.portal.client import PortalClient, new_idempotency_key
+from dentally_setup.flow.save import SiteWrite, write_site
+from dentally_setup.flow.save_plan import plan_from_policy
+from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import (
     MalformedResponse,
     PortalError,
     PortalUnreachable,
     SettingsChanged,
+    StoredDifferently,
 )
 from dentally_setup.portal.models import AppointmentType, PaymentSettings, Practice
 from dentally_setup.settings.diff import Change, diff_settings
@@ -146,16 +149,6 @@ def run_apply(args: argparse.Namespace) -> int:
     return apply_policy(client, practice, types, policy, site_ids, dry_run=args.dry_run)
 
 
-@dataclass
-class _Plan:
-    site_id: str
-    heading: str
-    etag: str
-    current: PaymentSettings
-    wanted: PaymentSettings
-    changes: list[Change]
-
-
 def _print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
     for change in changes:
         print(f"{indent}{change}")
@@ -171,80 +164,68 @@ def apply_policy(
     dry_run: bool = False,
     before_write: Callable[[str], None] | None = None,
 ) -> int:
-    """Read, show, write and check ``policy`` on each site; return the exit code.
+    """Read, show and write ``policy`` on each site; return the exit code.
 
-    ``before_write(site_id)`` runs just before each PUT; tests use it to change a site on
-    the portal between the read and the write.
+    What to write is ``flow.save_plan``'s (the Review page's plan too); the portal's answer
+    to each write confirms it. ``before_write(site_id)`` runs just before each PUT; tests
+    use it to change a site on the portal between the read and the write.
     """
     currency = practice.currency
-    plans: list[_Plan] = []
-    for sid in site_ids:
-        versioned = client.payment_settings(sid)
-        wanted = replace(policy, site_id=sid, currency=versioned.settings.currency or currency)
-        changes = diff_settings(versioned.settings, wanted, types, currency)
-        plans.append(_Plan(sid, site_heading(practice, sid), versioned.etag,
-                           versioned.settings, wanted, changes))
-
-    for plan in plans:
-        print(f"Site: {plan.heading}")
-        if plan.changes:
-            _print_changes(plan.changes)
+    current = {sid: client.payment_settings(sid) for sid in site_ids}
+    plan = plan_from_policy(policy, current, types, currency)
+    for site in plan.sites:
+        print(f"Site: {site_heading(practice, site.site_id)}")
+        if site.changes:
+            _print_changes(site.changes)
         else:
             print("  Nothing to change.")
     if dry_run:
         print("Dry run: the file is valid and nothing was written.")
         return EXIT_OK
-    if not any(plan.changes for plan in plans):
+    if not plan.to_write:
         print("Every site already matches the file; nothing was written.")
         return EXIT_OK
 
     written: list[str] = []
-    for index, plan in enumerate(plans):
-        if not plan.changes:
-            continue
+    writes = plan.writes()
+    for index, write in enumerate(writes):
+        heading = site_heading(practice, write.site_id)
         # One key for this intended change: the client reuses it on every retry, so a
         # reply lost on the way back can never make the portal apply it twice.
-        key = new_idempotency_key()
-        log.info("writing payment settings for %s (idempotency key %s)", plan.site_id, key)
-        sent = False
+        log.info("writing payment settings for %s (idempotency key %s)", write.site_id,
+                 write.idempotency_key)
         try:
             if before_write is not None:
-                before_write(plan.site_id)
-            saved = client.put_payment_settings(plan.site_id, plan.wanted, plan.etag, key)
-            sent = True
-            stored = client.payment_settings(plan.site_id).settings
-            if not (saved.settings.same_choices(plan.wanted)
-                    and stored.same_choices(plan.wanted)):
-                written.append(plan.heading)
-                print_error(f"{plan.heading}: the portal stored something different from "
-                            "what was sent:")
-                for change in diff_settings(plan.wanted, stored, types, currency):
-                    print_error(f"  {change}")
-                _summary(written, plans[index + 1:])
-                return EXIT_REFUSED
+                before_write(write.site_id)
+            write_site(client, write)
+        except StoredDifferently as exc:
+            written.append(heading)
+            print_error(f"{heading}: the portal stored something different from what was "
+                        "sent:")
+            for change in diff_settings(write.new, exc.stored.settings, types, currency):
+                print_error(f"  {change}")
+            print_error(messages_for(exc))
+            _summary(written, practice, writes[index + 1:])
+            return EXIT_REFUSED
         except PortalError as exc:
-            if sent:
-                written.append(plan.heading)
-            _report_failure(plan, exc, sent, types, currency)
-            rest = plans[index + 1:] if sent else plans[index:]
-            _summary(written, rest)
+            _report_failure(heading, current[write.site_id].settings, exc, types, currency)
+            _summary(written, practice, writes[index:])
             return exit_code_for(exc)
-        written.append(plan.heading)
-        print(f"{plan.heading}: written and checked.")
-    _summary(written, [])
+        written.append(heading)
+        print(f"{heading}: written and checked.")
+    _summary(written, practice, [])
     return EXIT_OK
 
 
 def _report_failure(
-    plan: _Plan, exc: PortalError, sent: bool, types: Sequence[AppointmentType], currency: str
+    heading: str, read: PaymentSettings, exc: PortalError, types: Sequence[AppointmentType],
+    currency: str,
 ) -> None:
-    if sent:
-        print_error(f"{plan.heading}: written, but it could not be read back to check.")
-    elif isinstance(exc, SettingsChanged):
-        print_error(f"{plan.heading}: someone changed these settings on the portal since "
+    if isinstance(exc, SettingsChanged):
+        print_error(f"{heading}: someone changed these settings on the portal since "
                     "they were read, so nothing was written to this site.")
         if exc.current is not None:
-            changed = diff_settings(plan.current, exc.current, types, currency)
+            changed = diff_settings(read, exc.current, types, currency)
             if changed:
                 print_error("  What changed on the portal:")
                 for change in changed:
@@ -252,19 +233,20 @@ def _report_failure(
         print_error("  Check the current settings (`dentally-setup settings show`), then run "
                     "the command again.")
         return
-    elif isinstance(exc, PortalUnreachable | MalformedResponse):
+    if isinstance(exc, PortalUnreachable | MalformedResponse):
         # The request may have reached the portal before the answer was lost.
-        print_error(f"{plan.heading}: not confirmed; the portal may or may not have saved "
+        print_error(f"{heading}: not confirmed; the portal may or may not have saved "
                     "it. `dentally-setup settings show` will tell.")
     else:
-        print_error(f"{plan.heading}: not written.")
+        print_error(f"{heading}: not written.")
     print_error(messages_for(exc))
 
 
-def _summary(written: Sequence[str], not_written: Sequence[_Plan]) -> None:
+def _summary(written: Sequence[str], practice: Practice, not_written: Sequence[SiteWrite]
+             ) -> None:
     if written:
         print(f"Written: {', '.join(written)}.")
-    pending = [p.heading for p in not_written if p.changes]
+    pending = [site_heading(practice, w.site_id) for w in not_written]
     if pending:
         print(f"Not written: {', '.join(pending)}. Running the command again is safe; "
               "sites already done will show nothing to change.")

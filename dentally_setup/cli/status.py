@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 
 from dentally_setup.cli.common import EXIT_OK, connection, make_client
+from dentally_setup.flow.readiness import can_take_payments
 from dentally_setup.portal.models import (
     AppointmentType,
     PaymentSettings,
@@ -39,7 +40,7 @@ def stripe_lines(link: StripeLink) -> list[str]:
     else:
         name = f" ({account.business_name})" if account.business_name else ""
         lines.append(f"{stripe}: linked to {account.id}{name}")
-        if account.charges_enabled:
+        if can_take_payments(account):
             lines.append("  Ready to take payments.")
         else:
             lines.append("  Not ready to take payments yet: Stripe is still checking the "

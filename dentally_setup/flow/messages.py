@@ -125,6 +125,13 @@ _PORTAL: dict[str, tuple[str, str, str]] = {
         "Use the https:// address from the web admin.",
     ),
     "cancelled": ("DS-CAN", "Stopped.", "Press Try again when you are ready."),
+    "stored_differently": (
+        "DS-DIFF",
+        "The portal saved the settings, but what it holds now is not exactly what was sent "
+        "(it may have adjusted a value, or someone saved at the same moment).",
+        "Check the settings as they are now, shown here, and save again if they are not "
+        "what you want.",
+    ),
     "redirect_refused": (
         "DS-REDIR",
         "The portal's answer pointed this app to another address ({address}). It was not "
@@ -207,6 +214,11 @@ _OTHER: dict[str, tuple[str, str, str]] = {
         "in this window's process instead.",
         "Nothing to do: carry on with Stripe's page. It opens this way on this PC from now on.",
     ),
+    "setting_not_saved": (
+        "DS-CFG-SAVE",
+        "The setting could not be saved on this PC, so it was not changed.",
+        "Try again. If it happens again, copy the diagnostics for support.",
+    ),
     "stripe_authorize_error": (
         "DS-W-STRIPE",
         "Stripe refused to show its link page.",
@@ -237,6 +249,8 @@ _CLI_NEXT: dict[str, str] = {
     "DS-428": "Run the command again; the settings will be read again first.",
     "DS-429": "Wait a minute, then run the command again.",
     "DS-CAN": "Run the command again when you are ready.",
+    "DS-DIFF": "Run `dentally-setup settings show` to see what the site holds now, and run "
+               "the command again if it is not what you want.",
     "DS-BUG": "Run the command again. If it happens again, contact Dentally support with "
               "this code and the log file.",
 }
@@ -279,9 +293,10 @@ def for_portal_error(exc: PortalError, surface: Surface = "gui") -> Message:
 
 def for_link(status: str, error_code: str | None = None, error_message: str = "") -> Message:
     key = error_code if error_code in _LINK else status
-    details = f"link status: {status}" + (f"; error: {error_code}" if error_code else "")
+    details = f"link status: {printable(status)}" + (
+        f"; error: {printable(error_code)}" if error_code else "")
     if error_message:
-        details += f"\nportal message: {error_message}"
+        details += f"\nportal message: {printable(error_message)}"
     return _build(_LINK.get(key, _LINK["failed"]), details)
 
 
@@ -296,8 +311,3 @@ def for_exception(exc: BaseException, surface: Surface = "gui") -> Message:
         return for_portal_error(exc, surface)
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return _build(_OTHER["unexpected"], tb, surface)
-
-
-ALL_CODES: tuple[str, ...] = tuple(
-    entry[0] for table in (_PORTAL, _LINK, _OTHER) for entry in table.values()
-)

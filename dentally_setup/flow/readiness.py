@@ -105,3 +105,9 @@ def readiness(account: StripeAccount) -> Readiness:
         "prepare the payment settings now; they start working once Stripe is done."
     )
     return Readiness(False, headline, tuple(needs), deadline, detail)
+
+
+def can_take_payments(account: StripeAccount | None) -> bool:
+    """Whether payments can be switched on now: there is a linked account and Stripe lets
+    it take charges. The one test of this for the pages, the save plan and the CLI."""
+    return account is not None and account.charges_enabled

@@ -1,5 +1,8 @@
-"""Saving the payment settings: one keyed, version-checked write per site that changed,
-then a read-back to confirm. Plain Python; the GUI runs ``write_site`` on a worker."""
+"""Saving the payment settings: one keyed, version-checked write per site that changed.
+The portal's answer to the PUT is what it stored, so it is the confirmation (no second
+read). Plain Python; the GUI runs ``write_site`` on a worker, the CLI in its loop, and each
+site's write is independent of the others (its own key and ETag), so sites may be written
+side by side. What to write is decided by ``flow.save_plan``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dentally_setup.portal.client import PortalClient, new_idempotency_key
-from dentally_setup.portal.errors import MalformedResponse
+from dentally_setup.portal.errors import StoredDifferently
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
 
 log = logging.getLogger(__name__)
@@ -52,14 +55,16 @@ def plan_write(site_id: str, current: VersionedSettings, new: PaymentSettings) -
 
 
 def write_site(client: PortalClient, write: SiteWrite) -> VersionedSettings:
-    """Send one write, then read it back and check the portal stored what we asked for."""
+    """Send one write and return what the portal stored (with its new ETag).
+
+    Raises ``StoredDifferently`` when the portal's answer is not what was sent: the write
+    was applied, but the site does not hold exactly these choices (the portal adjusted a
+    value, or someone saved at the same moment and the replay shows theirs)."""
     saved = client.put_payment_settings(write.site_id, write.new, write.etag,
                                         write.idempotency_key)
-    check = client.payment_settings(write.site_id)
-    if not check.settings.same_choices(write.new):
-        # Someone else saved straight after us; ours was applied but is not what is there.
-        raise MalformedResponse(
-            "the settings read back after saving differ from what was saved"
-        )
+    if not saved.settings.same_choices(write.new):
+        log.warning("site %s: the portal stored settings that differ from those sent",
+                    write.site_id)
+        raise StoredDifferently(write.site_id, write.new, saved)
     log.info("site %s saved (etag %s)", write.site_id, saved.etag)
-    return check
+    return saved

@@ -49,6 +49,7 @@ class WizardState:
     # How long one portal call may keep retrying before the person is told (seconds).
     budget: float = 30.0
     _client: PortalClient | None = None
+    _client_url: str = ""  # the address _client was made for, as given (it normalises it)
 
     @property
     def account(self) -> StripeAccount | None:
@@ -72,7 +73,8 @@ class WizardState:
     def client(self) -> PortalClient:
         from dentally_setup.portal.client import PortalClient
 
-        if self._client is None or self._client.base_url != self.portal_url.rstrip("/"):
+        if self._client is None or self._client_url != self.portal_url:
+            self._client_url = self.portal_url
             self._client = PortalClient(self.portal_url, self.token, budget=self.budget,
                                         timeout=min(10.0, self.budget))
         return self._client

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from dentally_setup.flow.readiness import can_take_payments
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.link import LinkPage
@@ -92,8 +93,7 @@ class Autopilot(QObject):
             self.wizard.next()
 
     def _account_ready(self) -> bool:
-        acct = self.wizard.state.account
-        return acct is not None and acct.charges_enabled
+        return can_take_payments(self.wizard.state.account)
 
     def _complete_verification(self) -> None:
         """What a person does on Stripe's dashboard: press "Complete verification" (the

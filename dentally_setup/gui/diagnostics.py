@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 from typing import TYPE_CHECKING, Protocol
 
+import shiboken6
 from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
@@ -20,9 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from dentally_setup.flow import diagnostics
+from dentally_setup.flow.stripe_page import ROUTE_WORDS, describe
 from dentally_setup.gui.log_view import LogView
+from dentally_setup.gui.stripe_page.app_side_choice import link_route
+from dentally_setup.gui.stripe_page_setting import StripePageSetting
 from dentally_setup.gui.worker import run_in_background
 from dentally_setup.redact import redact
+from dentally_setup.store.config import load_config
 from dentally_setup.store.paths import log_dir
 
 if TYPE_CHECKING:
@@ -60,10 +66,8 @@ def qt_versions() -> list[tuple[str, str]]:
             version = importlib.metadata.version("PySide6_Addons")  # QtWebEngine's wheel
         except importlib.metadata.PackageNotFoundError:  # the built app has no metadata
             version = PySide6.__version__
-        from dentally_setup.gui.stripe_page.app_side_choice import use_web_host
-
-        where = "separate process" if use_web_host() else "in the app"
-        rows.append(("QtWebEngine", f"{version} ({where})"))
+        where = ROUTE_WORDS[link_route()]
+        rows.append(("QtWebEngine", f"{version} (Stripe's page opens {where})"))
     return rows
 
 
@@ -80,6 +84,14 @@ class DiagnosticsWindow(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text, self.tr("Diagnostics"))
         self.tabs.addTab(self.log_view, self.tr("Log"))
+        self.text.setAccessibleDescription(self.tr(
+            "Versions, the portal and Stripe checks and the last errors, with every secret "
+            "hidden."))
+        self.tabs.setAccessibleName(self.tr("Diagnostics and log"))
+        self.tabs.setAccessibleDescription(self.tr("The diagnostics, or this run's log."))
+        self.tabs.tabBar().setAccessibleName(self.tr("Diagnostics or log"))
+        self.tabs.tabBar().setAccessibleDescription(self.tr(
+            "Left and right arrows switch between the diagnostics and the log."))
         self.copy_button = QPushButton(self.tr("Copy diagnostics"))
         self.copy_button.setAccessibleName(self.tr("Copy the diagnostics to the clipboard"))
         self.copy_button.clicked.connect(self.copy)
@@ -92,6 +104,8 @@ class DiagnosticsWindow(QDialog):
         self.logs_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir()))))
         close = QPushButton(self.tr("Close"))
+        close.setAccessibleName(self.tr("Close the support window"))
+        close.setAccessibleDescription(self.tr("Settings chosen here are already saved."))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addWidget(self.copy_button)
@@ -100,6 +114,10 @@ class DiagnosticsWindow(QDialog):
         row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
+        # Where Stripe's page opens: support changes it here over a screen-share.
+        self.stripe_page = StripePageSetting()
+        self.stripe_page.changed.connect(lambda _route: self.refresh())
+        layout.addWidget(self.stripe_page)
         layout.addLayout(row)
         self._portal = "checking…"
         self._stripe = "checking…"
@@ -120,6 +138,10 @@ class DiagnosticsWindow(QDialog):
                     backend_name())
 
         def done(result: tuple[str, str, str]) -> None:
+            # The checks take up to a few seconds: the window (or the wizard with it) may
+            # have closed and been deleted since.
+            if not (shiboken6.isValid(self) and shiboken6.isValid(self.wizard)):
+                return
             self._portal, self._stripe, self._keyring = result
             self.refresh()
 
@@ -139,6 +161,7 @@ class DiagnosticsWindow(QDialog):
             log_dir=str(log_dir()),
             mode="demo" if wiz.demo is not None else "normal",
         )
+        rows += describe(load_config(), os.environ.get("DENTALLY_WEBVIEW"))
         self.text.setPlainText(diagnostics.as_text(rows))
 
     def copy(self) -> None:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
-from dentally_setup.gui.qtsetup import prepare_qt
+from dentally_setup.flow.stripe_page import Route, route_for
+from dentally_setup.gui.qtsetup import EMBEDDING_PLATFORMS, expected_platform, prepare_qt
 from dentally_setup.resources import resource
 from dentally_setup.store.config import Config
 
@@ -25,7 +26,13 @@ log = logging.getLogger(__name__)
 
 
 def make_app(args: argparse.Namespace, cfg: Config) -> QApplication:
-    prepare_qt(args.software_rendering or cfg.software_rendering)
+    # Where Stripe's page will open, guessed before the QApplication exists: QtWebEngine in
+    # the app's own process needs a shared GL context set up now (a choice made later in the
+    # Support window makes do without it: app_side_choice.prepare_in_process_engine).
+    route = route_for(expected_platform(), cfg, os.environ.get("DENTALLY_WEBVIEW"),
+                      EMBEDDING_PLATFORMS)
+    prepare_qt(args.software_rendering or cfg.software_rendering,
+               webengine_here=route is Route.INLINE)
     from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
@@ -73,8 +80,8 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
     saved, warning = progress_store.load_progress()
     if warning:
         # Not a modal box: it must not block a kiosk autopilot, and nothing needs answering.
-        log.warning("progress set aside: %s", warning)
-        wizard.show_notice(warning)
+        # Added to, not replacing, a notice about the settings file shown just before.
+        wizard.show_notice(warning, add=True)
     if saved is None or args.fresh or args.autopilot:
         return
     state = wizard.state

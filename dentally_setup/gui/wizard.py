@@ -202,7 +202,12 @@ class SetupWizard(QWizard):
         self.banner.setText(f"<b>{text}</b>")
         self.banner.setProperty("kind", kind)
 
-    def show_notice(self, text: str) -> None:
+    def show_notice(self, text: str, *, add: bool = False) -> None:
+        """Show *text* in the side panel; with *add*, below a notice already shown (a reset
+        settings file and a reset progress file at one start are two things to read)."""
+        log.info("notice shown: %s", text)  # support can then see what the person was told
+        if add and self.notice.text() and text:
+            text = f"{self.notice.text()}\n\n{text}"
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
 

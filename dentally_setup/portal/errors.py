@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dentally_setup.settings.model import PaymentSettings
+from dentally_setup.settings.model import PaymentSettings, VersionedSettings
 from dentally_setup.settings.shape import ShapeError
 
 
@@ -89,9 +89,9 @@ class SettingsChanged(PortalError):
 class StoredDifferently(PortalError):
     """The portal accepted a write, but what it says it stored is not what was sent (it
     adjusted a value, or someone saved straight after). The write *was* applied; this is
-    not a malformed answer, and ``stored`` is what the site has now."""
+    not a malformed answer, and ``stored`` is what the site has now, with its ETag."""
 
-    def __init__(self, site_id: str, sent: PaymentSettings, stored: PaymentSettings) -> None:
+    def __init__(self, site_id: str, sent: PaymentSettings, stored: VersionedSettings) -> None:
         super().__init__(
             "stored_differently",
             f"site {site_id}: the portal stored settings that differ from those sent",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dentally_setup.settings.model import AppointmentType, PaymentSettings
+from dentally_setup.settings.model import AppointmentType, PaymentSettings, VersionedSettings
 from dentally_setup.settings.shape import (
     JSON,
     ShapeError,
@@ -258,14 +258,6 @@ class LinkSession:
             account=StripeAccount.from_json(account, f"{where}.account") if account else None,
             error=error,
         )
-
-
-@dataclass(frozen=True)
-class VersionedSettings:
-    """Payment settings with the ETag they were read with (for If-Match)."""
-
-    settings: PaymentSettings
-    etag: str
 
 
 __all__ = [

@@ -119,3 +119,12 @@ class PaymentSettings:
     def same_choices(self, other: PaymentSettings) -> bool:
         """True when both ask for the same thing (ignores who saved it and when)."""
         return self.input_json() == other.input_json()
+
+
+@dataclass(frozen=True)
+class VersionedSettings:
+    """Payment settings with the version (the portal's ETag) they were read at,
+    for If-Match."""
+
+    settings: PaymentSettings
+    etag: str

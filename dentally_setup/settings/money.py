@@ -114,14 +114,6 @@ def parse_money(text: str, currency: str) -> int:
     return int(minor)
 
 
-def format_amount(minor: int) -> str:
-    """Minor units as a plain decimal with no symbol or commas ("25.00"): for input boxes
-    and policy files, where a symbol would only be something to delete."""
-    sign = "-" if minor < 0 else ""
-    whole, part = divmod(abs(minor), 10**_MINOR_DIGITS)
-    return f"{sign}{whole}.{part:0{_MINOR_DIGITS}d}"
-
-
 def format_money(minor: int, currency: str) -> str:
     """Minor units for people, en-GB style: "£25.00", "€1,250.50", "-£5.00"."""
     cur = currency.upper()

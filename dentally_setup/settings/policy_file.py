@@ -268,15 +268,3 @@ def policy_from_data(
         balances_enabled=balances,
         invoices_enabled=invoices,
     )
-
-
-def load_policy(
-    path: Path, types: Sequence[AppointmentType], currency: str
-) -> PaymentSettings:
-    """Read a policy file into ``PaymentSettings`` (site and currency left blank).
-
-    Raises ``PolicyFileError`` for a missing/unreadable/non-UTF-8/invalid TOML file and
-    for every problem with its contents. Does not check amounts against the portal's
-    bounds; run ``validate_settings`` on the result for that.
-    """
-    return policy_from_data(read_policy_toml(path), types, currency, path)

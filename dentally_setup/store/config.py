@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.json"
 ZOOM_MIN, ZOOM_MAX = 0.5, 3.0
+STRIPE_PAGE_VALUES = ("separate", "inline", "browser")
 
 
 @dataclass
@@ -38,13 +39,12 @@ class Config:
     presenter: bool = False
     software_rendering: bool = False
     zoom: float = 1.0
-    # Whether to keep the portal token in the password store between runs. A flag about
-    # the token, not the token: the token itself never comes near this file.
-    remember_token: bool = True
-    last_scenario: str | None = None
     # Stripe's page failed to show in its separate process on this PC (gui/stripe_page/
     # app_side_health.py): it opens in the app's own process from then on.
     web_host_failed: bool = False
+    # Where Stripe's page opens, chosen in the Support window: one of STRIPE_PAGE_VALUES, or
+    # None for automatic (the rule and its precedence: flow/stripe_page.py).
+    stripe_page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,7 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILE
 
 
-_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "remember_token",
-                          "web_host_failed"})
+_BOOL_FIELDS = frozenset({"presenter", "software_rendering", "web_host_failed"})
 
 
 def _valid(name: str, value: Any) -> bool:
@@ -72,7 +71,9 @@ def _valid(name: str, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
         return math.isfinite(value) and ZOOM_MIN <= value <= ZOOM_MAX
-    # portal_url, last_scenario: text or nothing, and never something secret-looking
+    if name == "stripe_page":
+        return value is None or value in STRIPE_PAGE_VALUES
+    # portal_url: text or nothing, and never something secret-looking
     # (a URL with ?token=... pasted by mistake).
     return value is None or (isinstance(value, str) and redact(value) == value)
 

@@ -66,10 +66,6 @@ class StoreResult:
     message: str | None = None
     show_warning: bool = False
 
-    @property
-    def memory_only(self) -> bool:
-        return not self.saved_to_keyring
-
 
 def _normalise_url(portal_url: str) -> str:
     # "https://portal.example/" and "https://portal.example" are the same portal; the

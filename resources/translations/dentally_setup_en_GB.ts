@@ -59,7 +59,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -140,7 +140,7 @@
 <context>
     <name>DiagnosticsWindow</name>
     <message>
-        <location filename="../../dentally_setup/gui/diagnostics.py" line="+55"/>
+        <location filename="../../dentally_setup/gui/diagnostics.py" line="+59"/>
         <source>Support — diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
@@ -153,6 +153,31 @@
     <message>
         <location line="+1"/>
         <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Versions, the portal and Stripe checks and the last errors, with every secret hidden.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Diagnostics and log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The diagnostics, or this run&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Diagnostics or log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Left and right arrows switch between the diagnostics and the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -190,11 +215,21 @@
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the support window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings chosen here are already saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/done.py" line="+19"/>
+        <location filename="../../dentally_setup/gui/pages/done.py" line="+20"/>
         <source>All set.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -409,7 +444,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+43"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -419,7 +454,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Secure connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -530,12 +565,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>Asking the portal for Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,18 +651,18 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+36"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+37"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+228"/>
+        <location line="+227"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-222"/>
+        <location line="-221"/>
         <source>Stripe is not ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -734,7 +769,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>&lt;b&gt;Stripe is still checking the account.&lt;/b&gt; You can prepare everything now. Until Stripe is done, the portal saves your amounts with deposits and online payments switched &lt;b&gt;off&lt;/b&gt;; come back and save again once Stripe is ready.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -785,7 +820,7 @@
 <context>
     <name>RemoteLinkBrowser</name>
     <message>
-        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+63"/>
+        <location filename="../../dentally_setup/gui/stripe_page/app_side_remote.py" line="+65"/>
         <source>Stripe&apos;s page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -798,7 +833,7 @@
 <context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+113"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+120"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -811,7 +846,7 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+32"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+39"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -886,12 +921,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+39"/>
         <source>&lt;p&gt;&lt;b&gt;Stripe is not ready yet&lt;/b&gt;, so deposits, balances and invoices will be saved switched &lt;b&gt;off&lt;/b&gt;, with your amounts kept. Come back and save again once Stripe has finished its checks.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+10"/>
         <source>&lt;p&gt;✔ Saved.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -916,12 +951,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+30"/>
         <source>Saving {site}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>someone else</source>
         <translation type="unfinished"></translation>
     </message>
@@ -931,12 +966,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&lt;p&gt;The settings were changed elsewhere.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>Reading the settings again…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1039,7 +1074,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+150"/>
+        <location line="+155"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1174,9 +1209,118 @@
     </message>
 </context>
 <context>
+    <name>StripePageSetting</name>
+    <message>
+        <location filename="../../dentally_setup/gui/stripe_page_setting.py" line="+32"/>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Automatically (the app chooses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page automatically</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A separate process where this PC allows it, unless it has failed here before; then this window&apos;s process.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In a separate process (gives its memory back afterwards)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show Stripe&apos;s page in a separate process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page runs in its own process inside this window, and all its memory is given back when the page is left. Choosing it tries again after a failure.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>In this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page in this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page runs inside the app itself. Use it when the separate process shows a blank or detached page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In my browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Stripe&apos;s page in my browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe&apos;s page opens in the usual web browser straight away; the app finishes the link by itself when Stripe is done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>This system cannot show another process&apos;s window inside the app&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What the setting does now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>in a separate process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in this window&apos;s process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in the web browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The next Stripe page opens {where}. A page already open stays as it is until Start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The separate process failed on this PC before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>DENTALLY_WEBVIEW={value} is set for this run and wins over this setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StripeStatusPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+26"/>
+        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+28"/>
         <source>Is the portal already linked to a Stripe account?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1579,6 +1723,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>The portal saved the settings, but what it holds now is not exactly what was sent (it may have adjusted a value, or someone saved at the same moment).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the settings as they are now, shown here, and save again if they are not what you want.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The portal&apos;s answer pointed this app to another address ({address}). It was not followed, so the API token was not sent there.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1715,6 +1869,16 @@
     <message>
         <location line="+1"/>
         <source>Nothing to do: carry on with Stripe&apos;s page. It opens this way on this PC from now on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The setting could not be saved on this PC, so it was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Try again. If it happens again, copy the diagnostics for support.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

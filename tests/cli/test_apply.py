@@ -10,9 +10,13 @@ import pytest
 from dentally_setup.cli.main import main
 from dentally_setup.cli.settings_cmd import apply_policy
 from dentally_setup.portal.client import PortalClient
-from dentally_setup.settings.policy_file import load_policy
+from dentally_setup.settings.policy_file import policy_from_data, read_policy_toml
 from tests.cli.conftest import POLICY
 
+
+def _policy(path: Any, types: Any, currency: str) -> Any:
+    """The policy as `settings apply` reads it."""
+    return policy_from_data(read_policy_toml(path), types, currency, path)
 
 def writes(sb: Any, site_id: str) -> int:
     return int(sb.world.applied_writes.get(site_id, 0))
@@ -176,7 +180,7 @@ def test_changed_meanwhile_exit_5(linked: Any, use_portal: Any, policy_file: Any
     client = PortalClient(linked.portal_url, linked.token, budget=5)
     practice = client.practice()
     types = client.appointment_types()
-    policy = load_policy(policy_file(), types, practice.currency)
+    policy = _policy(policy_file(), types, practice.currency)
 
     def someone_edits(site_id: str) -> None:
         linked.world.external_edit(site_id, invoices_enabled=True)
@@ -199,7 +203,7 @@ def test_changed_meanwhile_on_second_site_reports_both(linked: Any, policy_file:
     client = PortalClient(linked.portal_url, linked.token, budget=5)
     practice = client.practice()
     types = client.appointment_types()
-    policy = load_policy(policy_file(), types, practice.currency)
+    policy = _policy(policy_file(), types, practice.currency)
 
     def edit_second(site_id: str) -> None:
         if site_id == "site_2":
@@ -228,3 +232,25 @@ def test_portal_refusal_422_exit_3_shows_fields(linked: Any, use_portal: Any, po
     assert "Problem [DS-422]: The portal did not accept some of the values." in err
     assert "\n  deposits.by_appointment_type.at_hygiene: " in err  # one line per field
     assert writes(linked, "site_1") == 0
+
+
+def test_stored_differently_exit_3_names_the_difference(linked: Any, policy_file: Any,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    from tests.altering_proxy import altering_proxies
+
+    with altering_proxies() as start:
+        client = PortalClient(start(linked, invoices_enabled=False), linked.token, budget=5)
+        practice = client.practice()
+        types = client.appointment_types()
+        policy = _policy(policy_file(), types, practice.currency)
+        code = apply_policy(client, practice, types, policy, ["site_1", "site_2"])
+    assert code == 3
+    captured = capsys.readouterr()
+    assert "Riverside – High Street (site_1): the portal stored something different" \
+        in captured.err
+    assert "Invoices paid online: On -> Off" in captured.err
+    assert "Problem [DS-DIFF]" in captured.err and "DS-BAD" not in captured.err
+    assert "Written: Riverside – High Street (site_1)." in captured.out
+    assert "Not written: Riverside – Meadow Lane (site_2)." in captured.out
+    assert writes(linked, "site_1") == 1 and writes(linked, "site_2") == 0

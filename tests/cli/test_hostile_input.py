@@ -177,3 +177,11 @@ def test_a_portal_redirecting_elsewhere_exits_4_naming_the_address(
         server.server_close()
     err = capsys.readouterr().err
     assert "[DS-REDIR]" in err and "http://127.0.0.2:9/elsewhere" in err
+
+
+def test_control_characters_in_a_link_error_are_escaped_in_the_flow_message() -> None:
+    from dentally_setup.flow.messages import for_link
+
+    msg = for_link("failed", f"odd{ESC}", f"Stripe said {ESC}]52;c;evil\x07")
+    assert ESC not in msg.details and "\x07" not in msg.details
+    assert "odd\\u001b" in msg.details and "Stripe said \\u001b]52;c;evil\\u0007" in msg.details

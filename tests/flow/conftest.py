@@ -9,6 +9,7 @@ import pytest
 
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.sandbox import Sandbox
+from tests.altering_proxy import altering_proxies
 from tests.sandbox.helpers import make_client
 
 
@@ -37,3 +38,12 @@ def _forget_secrets() -> Iterator[None]:
     clear_registered_secrets()
     yield
     clear_registered_secrets()
+
+
+
+@pytest.fixture
+def altering_proxy() -> Iterator[Callable[..., str]]:
+    """``altering_proxy(sandbox, balances_enabled=False)`` -> a portal URL whose PUT
+    answers say the site holds that, whatever was sent (see tests.altering_proxy)."""
+    with altering_proxies() as start:
+        yield start

@@ -125,8 +125,14 @@ def test_already_cancelled_sends_nothing(fresh: Sandbox, client: PortalClient) -
     assert len(fresh.world.requests) == before
 
 
-def test_cancel_quietly_never_raises(client: PortalClient) -> None:
-    cancel_quietly(client, "ls_does_not_exist")  # a 404 is logged, not raised
+def test_cancel_quietly_cancels_and_a_failure_is_logged_not_raised(
+        client: PortalClient, caplog: pytest.LogCaptureFixture) -> None:
+    session = start_session(client)
+    cancel_quietly(client, session.id)
+    assert client.link_session(session.id).status == "cancelled"
+    with caplog.at_level("INFO", logger="dentally_setup.flow.link"):
+        cancel_quietly(client, "ls_does_not_exist")  # a 404: logged, not raised
+    assert "could not cancel link session ls_does_not_exist: not_found" in caplog.text
 
 
 def test_expired(fresh: Sandbox, client: PortalClient) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from dentally_setup.flow.routing import after_stripe_status, resume_step
+from dentally_setup.flow.routing import after_stripe_status
 from dentally_setup.flow.steps import MAIN_PATH, TITLES, Step
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import DentallyAppAccount, StripeAccount, StripeLink
@@ -39,36 +39,6 @@ def link(linked: bool, *, app: bool = False) -> StripeLink:
 )
 def test_after_stripe_status(stripe: StripeLink, relink: bool, expected: Step) -> None:
     assert after_stripe_status(stripe, relink=relink) is expected
-
-
-# saved step -> (where to land when linked now, where to land when not linked now)
-RESUME: dict[Step, tuple[Step, Step]] = {
-    Step.WELCOME: (Step.SIGN_IN, Step.SIGN_IN),
-    Step.SIGN_IN: (Step.SIGN_IN, Step.SIGN_IN),
-    Step.STRIPE_STATUS: (Step.ACCOUNT_CHECK, Step.STRIPE_STATUS),
-    Step.GUIDANCE: (Step.ACCOUNT_CHECK, Step.STRIPE_STATUS),
-    Step.LINK: (Step.ACCOUNT_CHECK, Step.STRIPE_STATUS),
-    Step.ACCOUNT_CHECK: (Step.ACCOUNT_CHECK, Step.STRIPE_STATUS),
-    Step.SETTINGS: (Step.SETTINGS, Step.STRIPE_STATUS),
-    Step.REVIEW: (Step.REVIEW, Step.STRIPE_STATUS),
-    Step.DONE: (Step.SETTINGS, Step.STRIPE_STATUS),
-}
-
-
-def test_resume_table_covers_every_step() -> None:
-    assert set(RESUME) == set(Step)
-
-
-@pytest.mark.parametrize("saved", list(Step), ids=lambda s: s.slug)
-@pytest.mark.parametrize("linked", [True, False], ids=["linked", "unlinked"])
-def test_resume_step(saved: Step, linked: bool) -> None:
-    when_linked, when_unlinked = RESUME[saved]
-    assert resume_step(saved, link(linked)) is (when_linked if linked else when_unlinked)
-
-
-def test_resume_never_lands_past_the_link_while_unlinked() -> None:
-    for saved in Step:
-        assert resume_step(saved, link(False)) <= Step.STRIPE_STATUS
 
 
 @pytest.mark.parametrize("step", list(Step), ids=lambda s: s.slug)

@@ -11,15 +11,18 @@ import pytest
 
 from dentally_setup.flow.messages import for_portal_error
 from dentally_setup.flow.save import SiteWrite, plan_write, write_site
+from dentally_setup.flow.state import WizardState
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.errors import (
     Conflict,
     MalformedResponse,
     PortalUnreachable,
     SettingsChanged,
+    StoredDifferently,
 )
 from dentally_setup.portal.models import PaymentSettings, VersionedSettings
 from dentally_setup.sandbox import Sandbox
+from dentally_setup.store.progress import Progress
 
 
 def puts(sb: Sandbox) -> int:
@@ -136,22 +139,43 @@ def test_stale_etag_raises_settings_changed_with_the_current_ones(
     assert for_portal_error(exc).code == "DS-412"
 
 
-def test_read_back_that_differs_is_not_taken_as_saved(
-    linked: Sandbox, client: PortalClient, monkeypatch: pytest.MonkeyPatch,
+def test_an_answer_that_differs_is_not_taken_as_saved(
+    linked: Sandbox, altering_proxy: Callable[..., str], client_for: Callable[..., PortalClient],
 ) -> None:
+    """The PUT's answer is what the portal stored: no second read. When it differs from
+    what was sent, the write was applied (exactly once) but the site holds something else:
+    StoredDifferently with what it holds, not a 'malformed answer' (DS-BAD)."""
+    proxy_url = altering_proxy(linked, balances_enabled=False)
+    client = PortalClient(proxy_url, linked.token, budget=5.0, backoff=0.01)
     current = client.payment_settings("site_2")
     write = plan_write("site_2", current, wanted(current, balances_enabled=True))
     assert write is not None
-    real_read = client.payment_settings
-
-    def someone_saves_straight_after(site_id: str) -> VersionedSettings:
-        linked.world.external_edit(site_id, balances_enabled=False)
-        return real_read(site_id)
-
-    monkeypatch.setattr(client, "payment_settings", someone_saves_straight_after)
-    with pytest.raises(MalformedResponse):
+    with pytest.raises(StoredDifferently) as info:
         write_site(client, write)
     assert linked.world.applied_writes == {"site_2": 1}
+    assert not isinstance(info.value, MalformedResponse)
+    stored = info.value.stored
+    assert stored.settings.balances_enabled is False and stored.etag != current.etag
+    assert info.value.sent.same_choices(write.new)
+    message = for_portal_error(info.value)
+    assert message.code == "DS-DIFF" and "saved" in message.what
+    assert "settings show" in for_portal_error(info.value, "cli").next
+    settings_reads = [r for r in linked.world.requests
+                      if r[0] == "GET" and r[1].endswith("/site_2/payment-settings")]
+    assert len(settings_reads) == 1  # the one read before the write; none after
+
+
+def test_write_uses_the_put_answer_without_reading_again(
+    linked: Sandbox, client: PortalClient,
+) -> None:
+    current = client.payment_settings("site_2")
+    reads_before = len([r for r in linked.world.requests if r[0] == "GET"])
+    write = plan_write("site_2", current, wanted(current, invoices_enabled=True))
+    assert write is not None
+    saved = write_site(client, write)
+    assert saved.settings.invoices_enabled and saved.etag == client.payment_settings(
+        "site_2").etag
+    assert len([r for r in linked.world.requests if r[0] == "GET"]) == reads_before + 1
 
 
 def test_turning_payments_on_while_unlinked(make_sandbox: Callable[..., Sandbox],
@@ -167,3 +191,12 @@ def test_turning_payments_on_while_unlinked(make_sandbox: Callable[..., Sandbox]
     assert info.value.code == "stripe_not_ready"
     assert for_portal_error(info.value).code == "DS-409S"
     assert sb.world.applied_writes == {}
+
+
+def test_a_pending_write_with_a_payload_of_the_wrong_shape_is_replanned_not_a_crash() -> None:
+    """A progress file edited by hand or cut short: the payload's shape is refused with a
+    ShapeError (a ValueError), so resuming re-plans that site instead of failing at start."""
+    bad = {"idempotency_key": "ds-1", "etag": '"e"', "payload": {"deposits": "yes"}}
+    state = WizardState()
+    state.restore(Progress(pending_writes={"site_1": bad}))
+    assert state.pending_writes == {}

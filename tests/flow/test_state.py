@@ -139,3 +139,14 @@ def test_site_name_falls_back_to_the_id() -> None:
     assert state.site_name("s1") == "High Street"
     assert state.site_name("gone") == "gone"
     assert WizardState().site_name("s1") == "s1"
+
+
+def test_one_client_for_an_address_the_client_normalises() -> None:
+    # A saved address in capitals or with the default port is normalised by the client;
+    # that must not make a new client (and a new cancel event) on every call.
+    state = WizardState(portal_url="HTTPS://Portal.Example.com:443/api/", token="t")
+    first = state.client()
+    assert first.base_url == "https://portal.example.com/api"
+    assert state.client() is first
+    state.portal_url = "https://other.example.com/api"
+    assert state.client() is not first

@@ -210,9 +210,12 @@ def test_resume_after_a_write_reached_the_portal_does_not_write_again(make_wizar
     qtbot.waitUntil(lambda: wizard.currentId() == int(Step.REVIEW), timeout=20000)
     again = wizard.pages[Step.REVIEW]
     qtbot.waitUntil(lambda: not again.working, timeout=10000)
-    if again.save_button.isVisible() and again.save_button.isEnabled():
-        qtbot.mouseClick(again.save_button, LEFT)
+    # The portal was read again on the way here and already holds the change: nothing is
+    # left to save, so there is nothing the person could press to send it twice.
     qtbot.waitUntil(again.isComplete, timeout=15000)
+    assert again.plan == {}
+    assert not again.save_button.isEnabled()
+    assert "No changes." in again.summary.toPlainText()
     assert h.sandbox.world.applied_writes["site_1"] == 1  # never twice
     wizard.close()
 
@@ -276,6 +279,65 @@ def test_corrupt_progress_is_set_aside_with_a_message(tmp_path, isolated_home):
                           timeout=90, check=False)
     assert proc.returncode == 0, proc.stderr[-1500:]
     assert list(state.glob("progress.json.corrupt-*"))
+
+
+# What the person was told is in the log as "notice shown: ...".
+_SETTINGS_RESET = "notice shown: Your saved settings could not be read and were reset"
+_PROGRESS_RESET = "notice shown: Your progress from last time could not be read"
+
+
+@pytest.mark.parametrize(("config", "progress"), [
+    (b"[" * 100_000, b'{"version": 1, "step": "settings", "x": ' + b"[" * 100_000),
+    (b'{"zoom": 2, "pad": "' + b"x" * 2_000_000 + b'"}', b'{"step": "\xff\xfe"}'),
+], ids=["nested", "oversized-and-not-utf-8"])
+def test_the_app_starts_with_hostile_settings_and_progress_files(config, progress,
+                                                                 isolated_home):
+    """A file nested 100,000 deep made json raise RecursionError, and the app ended with
+    "something went wrong" at every start; now it starts, sets both aside and says so."""
+    home = Path(isolated_home)
+    (home / "config").mkdir()
+    (home / "config" / "config.json").write_bytes(config)
+    (home / "state").mkdir()
+    (home / "state" / "progress.json").write_bytes(progress)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # The autopilot reads the progress file before the window opens; the run ends at the
+    # first paint, so its report says "unfinished" (exit 1) after showing the first page.
+    proc = subprocess.run([sys.executable, "-m", "dentally_setup", "--demo", "--autopilot",
+                           "--quit-after-first-paint"], env=env, capture_output=True,
+                          text=True, timeout=90, check=False)
+    assert "something went wrong" not in proc.stderr, proc.stderr[-1500:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["pages"] == ["welcome"]
+    (kept_config,) = (home / "config").glob("config.json.corrupt-*")
+    (kept_progress,) = (home / "state").glob("progress.json.corrupt-*")
+    assert kept_config.read_bytes() == config and kept_progress.read_bytes() == progress
+    assert not (home / "config" / "config.json").exists()
+    logged = (home / "logs" / "dentally-setup.log").read_text(encoding="utf-8")
+    assert f"{_SETTINGS_RESET}; the old file was kept as {kept_config}." in logged
+    assert _PROGRESS_RESET in logged and str(kept_progress) in logged
+
+
+def test_a_progress_notice_is_added_to_a_settings_notice_not_put_over_it(sandbox, qtbot,
+                                                                         isolated_home):
+    from argparse import Namespace
+
+    from dentally_setup.flow.state import WizardState
+    from dentally_setup.gui.run import offer_resume
+    from dentally_setup.gui.wizard import SetupWizard
+
+    (Path(isolated_home) / "state").mkdir()
+    (Path(isolated_home) / "state" / "progress.json").write_bytes(b"[" * 100_000)
+    wizard = SetupWizard(WizardState(demo=True, scenario=sandbox.scenario,
+                                     portal_url=sandbox.portal_url, token=sandbox.token),
+                         demo=sandbox)
+    qtbot.addWidget(wizard)
+    wizard.show_notice("Your saved settings could not be read and were reset.")
+    offer_resume(wizard, Namespace(fresh=False, autopilot=False))
+    wizard.show()
+    assert wizard.notice.isVisible()
+    text = wizard.notice.text()
+    assert text.startswith("Your saved settings could not be read and were reset.")
+    assert "Your progress from last time could not be read" in text
 
 
 def test_a_remembered_token_signs_in_by_itself_and_can_be_forgotten(make_wizard, qtbot,

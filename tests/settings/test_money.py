@@ -8,7 +8,6 @@ from dentally_setup.settings.money import (
     MAXIMUM_MINOR,
     MINIMUM_MINOR,
     MoneyError,
-    format_amount,
     format_money,
     parse_money,
 )
@@ -73,8 +72,6 @@ def test_format() -> None:
     assert format_money(5, "USD") == "$0.05"
     assert format_money(-500, "GBP") == "-£5.00"
     assert format_money(100, "XYZ") == "1.00 XYZ"
-    assert format_amount(2550) == "25.50"
-    assert format_amount(0) == "0.00"
 
 
 def test_constants() -> None:
@@ -89,7 +86,6 @@ currencies = st.sampled_from(sorted(MINIMUM_MINOR))
 @given(st.integers(min_value=0, max_value=10**15), currencies)
 def test_round_trip_format_parse(minor: int, currency: str) -> None:
     assert parse_money(format_money(minor, currency), currency) == minor
-    assert parse_money(format_amount(minor), currency) == minor
 
 
 @given(st.text(max_size=60), currencies)

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from dentally_setup.settings.policy_file import PolicyFileError, load_policy
+from dentally_setup.settings.model import AppointmentType, PaymentSettings
+from dentally_setup.settings.policy_file import (
+    PolicyFileError,
+    policy_from_data,
+    read_policy_toml,
+)
 from tests.settings.helpers import TYPES
 
 GOOD = """\
@@ -31,16 +37,21 @@ def write(tmp_path: Path, text: str | bytes, name: str = "policy.toml") -> Path:
     return path
 
 
+def load_policy(path: Path, types: Sequence[AppointmentType] = TYPES) -> PaymentSettings:
+    # The two calls `settings apply` makes (it reads the file before it knows the types).
+    return policy_from_data(read_policy_toml(path), types, "GBP", path)
+
+
 def error_for(tmp_path: Path, text: str | bytes) -> PolicyFileError:
     path = write(tmp_path, text)
     with pytest.raises(PolicyFileError) as info:
-        load_policy(path, TYPES, "GBP")
+        load_policy(path)
     assert str(path) in str(info.value)
     return info.value
 
 
 def test_good_file(tmp_path: Path) -> None:
-    s = load_policy(write(tmp_path, GOOD), TYPES, "GBP")
+    s = load_policy(write(tmp_path, GOOD))
     assert s.deposits_enabled is True
     assert s.deposit_default_minor == 2500
     assert s.deposit_by_type == {"at_new": 4000, "at_hyg": 0, "at_emerg": 1000}
@@ -52,7 +63,7 @@ def test_good_file(tmp_path: Path) -> None:
 def test_deposits_off_without_default_and_bom(tmp_path: Path) -> None:
     text = "\ufeff[deposits]\nenabled = false\n[balances]\nenabled = true\n" \
            "[invoices]\nenabled = true\n"
-    s = load_policy(write(tmp_path, text), TYPES, "GBP")
+    s = load_policy(write(tmp_path, text))
     assert s.deposits_enabled is False and s.deposit_default_minor is None
     assert s.deposit_by_type == {}
 
@@ -107,23 +118,21 @@ def test_same_type_twice(tmp_path: Path) -> None:
 
 
 def test_ambiguous_name(tmp_path: Path) -> None:
-    from dentally_setup.portal.models import AppointmentType
-
     types = [*TYPES, AppointmentType("at_hyg2", "Hygiene", 30, True, 1000)]
     path = write(tmp_path, GOOD)
     with pytest.raises(PolicyFileError, match="use its id"):
-        load_policy(path, types, "GBP")
+        load_policy(path, types)
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError, match="no such file") as info:
-        load_policy(tmp_path / "nope.toml", TYPES, "GBP")
+        load_policy(tmp_path / "nope.toml")
     assert "nope.toml" in str(info.value)
 
 
 def test_folder(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError, match="folder"):
-        load_policy(tmp_path, TYPES, "GBP")
+        load_policy(tmp_path)
 
 
 def test_not_utf8(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_defaults_when_no_file() -> None:
 
 def test_round_trip(isolated_home: Path) -> None:
     cfg = Config(portal_url="https://portal.example", presenter=True, software_rendering=True,
-                 zoom=1.25, remember_token=False, last_scenario="one_platform")
+                 zoom=1.25, web_host_failed=True)
     path = save_config(cfg)
     assert path == isolated_home / "config" / "config.json"
     assert load_config() == cfg
@@ -53,14 +53,14 @@ def test_wrong_types_fall_back_per_key_and_unknown_keys_are_ignored() -> None:
         "presenter": "yes",
         "software_rendering": True,
         "zoom": 99,
-        "remember_token": None,
-        "last_scenario": "fresh",
+        "web_host_failed": None,
+        "last_scenario": "fresh",  # a setting older versions had: now unknown, ignored
         "token": "abc123secret",
         "colour": "blue",
     }))
     loaded = load_config_with_warning()
     assert loaded.warning is None
-    assert loaded.config == Config(software_rendering=True, last_scenario="fresh")
+    assert loaded.config == Config(software_rendering=True)
 
 
 def test_zoom_accepts_whole_numbers_and_rejects_nan() -> None:
@@ -86,7 +86,7 @@ def test_registered_token_is_refused(memory_keyring: object) -> None:
 
     register_secret("portal-token-123456")
     with pytest.raises(SecretRefusedError):
-        save_config(Config(last_scenario="portal-token-123456"))
+        save_config(Config(portal_url="https://portal.example/portal-token-123456"))
 
 
 def test_secret_in_saved_file_is_not_loaded() -> None:
@@ -101,8 +101,8 @@ def test_saved_file_never_holds_secret_keys() -> None:
     save_config(Config(portal_url="https://portal.example"))
     data = json.loads(config_path().read_text())
     assert set(data) == {"portal_url", "presenter", "software_rendering", "zoom",
-                         "remember_token", "last_scenario", "web_host_failed"}
-    assert isinstance(data["remember_token"], bool)
+                         "web_host_failed", "stripe_page"}
+    assert isinstance(data["web_host_failed"], bool)
 
 
 # -- hostile files (issue 11) ------------------------------------------------------------
@@ -114,7 +114,7 @@ HOSTILE = {
     "oversized": b'{"portal_url": "https://portal.example", "pad": "' + b"x" * 2_000_000 + b'"}',
     "not utf-8": b'{"portal_url": "\xff\xfe"}',
     # Parses (under json's own limit) but deeper than any file the app writes.
-    "deep value": b'{"last_scenario": ' + b"[" * 200 + b"]" * 200 + b"}",
+    "deep value": b'{"portal_url": ' + b"[" * 200 + b"]" * 200 + b"}",
     "huge integer": b'{"zoom": ' + b"9" * 5000 + b"}",
 }
 
@@ -161,3 +161,18 @@ def test_saved_file_and_its_folder_are_private(isolated_home: Path) -> None:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("value", ["separate", "inline", "browser", None])
+def test_stripe_page_setting_round_trips(value: str | None) -> None:
+    save_config(Config(stripe_page=value, web_host_failed=True))
+    assert json.loads(config_path().read_text())["stripe_page"] == value
+    assert load_config() == Config(stripe_page=value, web_host_failed=True)
+
+
+@pytest.mark.parametrize("value", ["Separate", "process", 1, True, ["inline"]])
+def test_an_unknown_stripe_page_setting_means_automatic_and_keeps_the_rest(value: object
+                                                                         ) -> None:
+    config_path().write_text(json.dumps({"stripe_page": value, "web_host_failed": True,
+                                         "zoom": 1.5}))
+    assert load_config() == Config(stripe_page=None, web_host_failed=True, zoom=1.5)

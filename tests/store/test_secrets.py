@@ -55,11 +55,11 @@ def test_no_backend_falls_back_to_memory_and_says_so_once(no_keyring) -> None:
     assert store.backend_name() == NO_BACKEND
     assert store.get_token(URL) is None
     first = store.set_token(URL, "tok_abcdef123456")
-    assert first.memory_only and first.show_warning and first.message == MESSAGE_NO_STORE
+    assert not first.saved_to_keyring and first.show_warning and first.message == MESSAGE_NO_STORE
     assert store.warning_shown
     assert store.get_token(URL) == "tok_abcdef123456"
     second = store.set_token("https://other.example", "tok_zyxwvu654321")
-    assert second.memory_only and not second.show_warning and second.message
+    assert not second.saved_to_keyring and not second.show_warning and second.message
     store.delete_token(URL)
     assert store.get_token(URL) is None
 
@@ -73,7 +73,7 @@ def test_empty_chainer_counts_as_no_backend(monkeypatch) -> None:
     keyring.set_keyring(chainer.ChainerBackend())
     try:
         assert SecretStore().backend_name() == NO_BACKEND
-        assert SecretStore().set_token(URL, "tok_abcdef123456").memory_only
+        assert not SecretStore().set_token(URL, "tok_abcdef123456").saved_to_keyring
     finally:
         keyring.set_keyring(old)
 
@@ -113,7 +113,7 @@ def test_failing_backend_falls_back_without_crashing(failing_keyring, caplog) ->
     store = SecretStore()
     assert store.get_token(URL) is None
     result = store.set_token(URL, "tok_abcdef123456")
-    assert result.memory_only and result.message and result.show_warning
+    assert not result.saved_to_keyring and result.message and result.show_warning
     assert store.get_token(URL) == "tok_abcdef123456"
     store.delete_token(URL)
     assert "tok_abcdef123456" not in caplog.text
@@ -157,7 +157,7 @@ def test_hung_keyring_returns_within_the_timeout(hanging_keyring) -> None:
     started = time.monotonic()
     result = store.set_token(URL, "tok_abcdef123456")
     assert time.monotonic() - started < 0.1
-    assert result.memory_only and result.show_warning and result.message
+    assert not result.saved_to_keyring and result.show_warning and result.message
     assert store.get_token(URL) == "tok_abcdef123456"
     assert "did not answer" in store.backend_name()
 
@@ -168,7 +168,7 @@ def test_hung_set_password_falls_back(hanging_keyring) -> None:
     started = time.monotonic()
     result = store.set_token(URL, "tok_abcdef123456")
     assert time.monotonic() - started < 2.0
-    assert result.memory_only
+    assert not result.saved_to_keyring
 
 
 def test_module_level_functions_share_one_store(memory_keyring, monkeypatch) -> None:

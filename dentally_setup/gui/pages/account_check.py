@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from dentally_setup.flow.readiness import Readiness, readiness
+from dentally_setup.flow.readiness import Readiness, can_take_payments, readiness
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
@@ -43,8 +43,7 @@ class AccountCheckPage(BasePage):
 
     @property
     def ready(self) -> bool:
-        acct = self.state.account
-        return bool(self._loaded and acct is not None and acct.charges_enabled)
+        return self._loaded and can_take_payments(self.state.account)
 
     def initializePage(self) -> None:
         self.refresh()

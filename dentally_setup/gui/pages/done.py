@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from dentally_setup.flow.readiness import can_take_payments
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.money import display_money
@@ -28,7 +29,7 @@ class DonePage(BasePage):
         acct = st.account
         lines: list[str] = []
         if acct is not None:
-            if acct.charges_enabled:
+            if can_take_payments(acct):
                 linked = self.tr("The portal is linked to Stripe account <b>{name}</b> ({id}), "
                                  "which can take payments.")
             else:

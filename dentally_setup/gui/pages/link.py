@@ -27,10 +27,11 @@ from dentally_setup.flow.link import cancel_quietly, seconds_left, start_session
 from dentally_setup.flow.prefill import prefill_from_practice
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.flow.stripe_page import Route
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.pages.base import BasePage, button_row
 from dentally_setup.gui.pages.services import PageServices
-from dentally_setup.gui.stripe_page.app_side_choice import make_link_browser
+from dentally_setup.gui.stripe_page.app_side_choice import link_route, make_link_browser
 from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import LinkSession
@@ -65,6 +66,7 @@ class LinkPage(BasePage):
         self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account and "
                                  "press Connect."))
         self.browser: StripeBrowser | None = None
+        self._route = Route.SEPARATE  # set by begin()
         self._completed = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -182,9 +184,14 @@ class LinkPage(BasePage):
                 cancel_quietly(client, old.id)
             return start_session(client, landing, prefill)
 
+        # Decided once per attempt, so a change in the Support window counts from the next.
+        self._route = link_route()
         self.stack.setCurrentWidget(self.web_area)
         self.call(work, self._show_session, self.tr("Asking the portal for Stripe's page…"),
                   retry=self.begin)
+        if self._route is Route.BROWSER:
+            self._drop_browser()  # support chose the system browser: nothing of Stripe here
+            return
         # A fresh view (and off-the-record profile) for every attempt, built while the portal
         # answers: Chromium's start-up overlaps the request instead of following it.
         self._ensure_browser()
@@ -195,6 +202,9 @@ class LinkPage(BasePage):
         left = seconds_left(session)
         if left is not None:
             self._idle.start(int(max(1.0, left) * 1000))
+        if self._route is Route.BROWSER:
+            self.use_system_browser()
+            return
         browser = self.browser or self._ensure_browser()
         browser.set_redirect_prefix(session.redirect_uri)
         browser.load(session.authorize_url)

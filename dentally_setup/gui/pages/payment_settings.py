@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dentally_setup.flow.drafts import DEFAULT_FIELD, SiteDraft, build_settings, type_field
+from dentally_setup.flow.readiness import can_take_payments
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
@@ -131,8 +132,7 @@ class PaymentSettingsPage(BasePage):
         self._loaded = False
         self.symbol.setText(currency_symbol(practice.currency))
         self._build_type_rows()
-        acct = self.state.account
-        ready = acct is not None and acct.charges_enabled
+        ready = can_take_payments(self.state.account)
         self.not_ready.setVisible(not ready)
         self.not_ready.setText(self.tr(
             "<b>Stripe is still checking the account.</b> You can prepare everything now. "

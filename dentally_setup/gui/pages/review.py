@@ -1,26 +1,33 @@
 """Page 7: what will change, site by site; Save writes each change once (If-Match and an
-idempotency key), reads it back and confirms. A 412 shows what someone else changed and
-lets the person choose; a 409 stripe_not_ready sends them back to the account check."""
+idempotency key) and the portal's answer confirms it. A 412 shows what someone else changed
+and lets the person choose; a 409 stripe_not_ready sends them back to the account check.
+What to write, the payments-off rule and the choices after a 412 are flow.save_plan's; this
+page shows them and runs each write on a worker."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from PySide6.QtWidgets import QPushButton, QTextBrowser, QWidget
 
 from dentally_setup.flow import messages
-from dentally_setup.flow.drafts import SiteDraft, build_settings
-from dentally_setup.flow.save import SiteWrite, plan_write, write_site
+from dentally_setup.flow.readiness import can_take_payments
+from dentally_setup.flow.save import SiteWrite, write_site
+from dentally_setup.flow.save_plan import (
+    ConflictChoice,
+    SaveConflict,
+    SavePlan,
+    plan_from_drafts,
+    resolve_conflict,
+)
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage, button_row
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc
-from dentally_setup.portal.errors import Conflict, SettingsChanged
-from dentally_setup.portal.models import PaymentSettings, VersionedSettings
-from dentally_setup.settings.diff import diff_settings
+from dentally_setup.portal.errors import Conflict, SettingsChanged, StoredDifferently
+from dentally_setup.portal.models import VersionedSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +68,8 @@ class ReviewPage(BasePage):
         })
         self.body.addLayout(
             button_row(self.save_button, self.keep_theirs, self.use_mine, self.to_account))
-        self.plan: dict[str, PaymentSettings] = {}
-        self._conflict: SettingsChanged | None = None
-        self._conflict_site = ""
+        self.plan = SavePlan(())
+        self._conflict: SaveConflict | None = None
         self._done = False
 
     def initializePage(self) -> None:
@@ -74,57 +80,53 @@ class ReviewPage(BasePage):
 
     @property
     def stripe_ready(self) -> bool:
-        acct = self.state.account
-        return acct is not None and acct.charges_enabled
+        return can_take_payments(self.state.account)
+
+    def _make_plan(self) -> SavePlan:
+        practice = self.state.practice
+        return plan_from_drafts(
+            [site.id for site in practice.sites] if practice else [],
+            self.state.current, self.state.drafts, self.state.types, self.state.currency,
+            payments_off=not self.stripe_ready, saved=self.state.saved,
+        )
 
     def _show_plan(self) -> None:
         self.keep_theirs.hide()
         self.use_mine.hide()
         self.to_account.hide()
-        practice = self.state.practice
-        if practice is None:
+        if self.state.practice is None:
             return
-        self.plan = {}
+        self.plan = self._make_plan()
         parts: list[str] = []
-        if not self.stripe_ready:
+        if self.plan.payments_off:
             parts.append(self.tr(
                 "<p><b>Stripe is not ready yet</b>, so deposits, balances and invoices will be "
                 "saved switched <b>off</b>, with your amounts kept. Come back and save again "
                 "once Stripe has finished its checks.</p>"))
-        for site in practice.sites:
-            current = self.state.current.get(site.id)
-            draft = self.state.drafts.get(site.id)
-            if current is None or draft is None:
+        for site in self.plan.sites:
+            name = esc(self.state.site_name(site.site_id))
+            if site.new is None:
+                parts.append(f"<h3>{name}</h3><p>⚠ {esc(tr_flow(site.problem))}</p>")
                 continue
-            new, problems = build_settings(draft, self.state.types, self.state.currency,
-                                           current.settings)
-            if new is None:
-                problem = tr_flow(next(iter(problems.values())))
-                parts.append(f"<h3>{esc(site.name)}</h3><p>⚠ {esc(problem)}</p>")
-                continue
-            new = replace(new, site_id=site.id)
-            if not self.stripe_ready:
-                new = replace(new, deposits_enabled=False, balances_enabled=False,
-                              invoices_enabled=False)
-            changes = diff_settings(current.settings, new, self.state.types, self.state.currency)
-            parts.append(f"<h3>{esc(site.name)}</h3>")
-            if site.id in self.state.saved and self.state.saved[site.id].settings.same_choices(new):
+            parts.append(f"<h3>{name}</h3>")
+            if site.saved:
                 parts.append(self.tr("<p>✔ Saved.</p>"))
-            elif not changes:
+            elif not site.changes:
                 parts.append(self.tr("<p>No changes.</p>"))
             else:
-                self.plan[site.id] = new
                 rows = "".join(
                     f"<tr><td>{esc(tr_flow(c.label))}</td><td>{esc(tr_flow(c.before))}</td>"
-                    f"<td>→</td><td><b>{esc(tr_flow(c.after))}</b></td></tr>" for c in changes)
+                    f"<td>→</td><td><b>{esc(tr_flow(c.after))}</b></td></tr>"
+                    for c in site.changes)
                 setting, now, new_ = self.tr("Setting"), self.tr("Now"), self.tr("New")
                 parts.append(f"<table cellspacing='6'><tr><th align='left'>{setting}</th>"
                              f"<th align='left'>{now}</th><th></th>"
                              f"<th align='left'>{new_}</th></tr>{rows}</table>")
         self.summary.setHtml("".join(parts))
-        self.save_button.setEnabled(bool(self.plan))
+        to_write = bool(self.plan.to_write)
+        self.save_button.setEnabled(to_write)
         self.save_button.setVisible(not self._done)
-        if not self.plan:
+        if not to_write:
             self._done = True
         self.completeChanged.emit()
 
@@ -133,18 +135,14 @@ class ReviewPage(BasePage):
     def save(self) -> None:
         """Write each changed site in turn. The key and ETag of each write are saved in
         the progress file before it is sent, so a crash mid-save resumes the *same* write."""
-        for site_id, new in self.plan.items():
-            pending = self.state.pending_writes.get(site_id)
-            if pending is not None and pending.new.same_choices(new):
-                continue  # resume: reuse the key, the portal replays instead of re-applying
-            write = plan_write(site_id, self.state.current[site_id], new)
-            if write is not None:
-                self.state.pending_writes[site_id] = write
+        for write in self.plan.writes(self.state.pending_writes):
+            self.state.pending_writes[write.site_id] = write
         self.progressChanged.emit()
         self._save_next()
 
     def _save_next(self) -> None:
-        todo = [w for sid, w in self.state.pending_writes.items() if sid in self.plan]
+        planned = {site.site_id for site in self.plan.to_write}
+        todo = [w for sid, w in self.state.pending_writes.items() if sid in planned]
         if not todo:
             self._all_saved()
             return
@@ -158,7 +156,7 @@ class ReviewPage(BasePage):
         self.state.pending_writes.pop(write.site_id, None)
         self.state.saved[write.site_id] = saved
         self.state.current[write.site_id] = saved
-        self.plan.pop(write.site_id, None)
+        self.plan = self._make_plan()
         self.progressChanged.emit()
         self._save_next()
 
@@ -173,21 +171,32 @@ class ReviewPage(BasePage):
         if isinstance(exc, SettingsChanged):
             # Nothing was written. Forget this write; the person chooses what happens next.
             self.state.pending_writes.pop(write.site_id, None)
-            self._conflict, self._conflict_site = exc, write.site_id
+            conflict = SaveConflict.from_error(write.site_id, exc,
+                                               self.state.current[write.site_id],
+                                               self.state.types, self.state.currency)
+            self._conflict = conflict
             theirs = ""
-            if exc.current is not None:
-                changes = diff_settings(self.state.current[write.site_id].settings, exc.current,
-                                        self.state.types, self.state.currency)
-                who = exc.current.updated_by or self.tr("someone else")
+            if conflict.theirs is not None:
+                who = conflict.who or self.tr("someone else")
                 theirs = self.tr("<p>{who} changed, on {site}:</p>").format(
                     who=esc(who), site=esc(self.state.site_name(write.site_id)))
                 theirs += "".join(f"<p>{esc(tr_flow(c.label))}: {esc(tr_flow(c.before))} → "
-                                  f"<b>{esc(tr_flow(c.after))}</b></p>" for c in changes)
+                                  f"<b>{esc(tr_flow(c.after))}</b></p>"
+                                  for c in conflict.changes)
             self.summary.setHtml(theirs or self.tr("<p>The settings were changed elsewhere.</p>"))
             self.show_message(messages.for_portal_error(exc))
             self.keep_theirs.show()
             self.use_mine.show()
             self.save_button.hide()
+            self.progressChanged.emit()
+            return True
+        if isinstance(exc, StoredDifferently):
+            # Applied, but the site holds something else now: plan again against what it
+            # holds, so the page shows what is still different and Save can fix it.
+            self.state.pending_writes.pop(write.site_id, None)
+            self.state.current[write.site_id] = exc.stored
+            self.show_message(messages.for_portal_error(exc))
+            self._show_plan()
             self.progressChanged.emit()
             return True
         if isinstance(exc, Conflict) and exc.code == "stripe_not_ready":
@@ -197,38 +206,32 @@ class ReviewPage(BasePage):
             return True
         return False  # the page explains it, with Try again (same key, so never twice)
 
-    def _refresh_current(self, settings: PaymentSettings | None, etag: str | None) -> None:
-        if settings is not None and etag:
-            self.state.current[self._conflict_site] = VersionedSettings(settings, etag)
-
     def _keep_theirs(self) -> None:
-        exc = self._conflict
-        if exc is None:
-            return
-        self._refresh_current(exc.current, exc.etag)
-        if exc.current is not None:
-            self.state.drafts[self._conflict_site] = SiteDraft.from_settings(exc.current)
-        self._after_conflict()
+        self._resolve(ConflictChoice.KEEP_THEIRS)
 
     def _use_mine(self) -> None:
-        exc = self._conflict
-        if exc is None:
-            return
-        self._refresh_current(exc.current, exc.etag)
-        self._after_conflict()
+        self._resolve(ConflictChoice.USE_MINE)
 
-    def _after_conflict(self) -> None:
+    def _resolve(self, choice: ConflictChoice) -> None:
+        conflict = self._conflict
+        if conflict is None:
+            return
         self._conflict = None
         self.errors.clear()
-        if self._conflict_site not in self.state.current or not self.state.current[
-                self._conflict_site].etag:
-            self.call(lambda c: c.payment_settings(self._conflict_site), self._reloaded,
+        outcome = resolve_conflict(conflict, choice)
+        if outcome.draft is not None:
+            self.state.drafts[conflict.site_id] = outcome.draft
+        if outcome.current is None:
+            site_id = conflict.site_id
+            self.call(lambda c: c.payment_settings(site_id),
+                      lambda versioned: self._reloaded(site_id, versioned),
                       self.tr("Reading the settings again…"))
             return
+        self.state.current[conflict.site_id] = outcome.current
         self._show_plan()
 
-    def _reloaded(self, versioned: VersionedSettings) -> None:
-        self.state.current[self._conflict_site] = versioned
+    def _reloaded(self, site_id: str, versioned: VersionedSettings) -> None:
+        self.state.current[site_id] = versioned
         self._show_plan()
 
     def isComplete(self) -> bool:

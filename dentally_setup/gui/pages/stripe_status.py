@@ -4,6 +4,8 @@ one-platform rule when the practice's account already serves the Dentally app.""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from dentally_setup.flow.routing import after_stripe_status
@@ -16,7 +18,7 @@ from dentally_setup.portal.models import StripeLink
 
 
 def esc(text: str | None) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text or "")
 
 
 class StripeStatusPage(BasePage):

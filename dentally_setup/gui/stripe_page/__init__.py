@@ -8,6 +8,7 @@ Which side of the local socket each module runs on is in its name:
 - ``protocol.py``    both: the ``Command`` and ``Event`` enums and the line framing
 - ``x11focus.py``    both: the X keyboard focus between the two processes' windows, and
                      the X window tree the app checks
+- ``win32windows.py`` the app: the Windows window tree it checks (the X11 check's twin)
 - ``engine_*.py``    wherever Chromium runs (the web host, or the app when there is none):
                      ``engine_view`` (``LinkBrowser``, the in-process browser),
                      ``engine_policy`` (navigation rules, no Qt), ``engine_paint`` (the

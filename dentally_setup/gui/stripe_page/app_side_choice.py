@@ -2,7 +2,9 @@
 
 Stripe's page runs in a web host process (host_side.py) where the platform can show another
 process's window inside ours: it ends with the page, giving all of Chromium's memory back.
-Elsewhere (Wayland, macOS, or DENTALLY_WEBVIEW=inline) it runs in the app's own process.
+Elsewhere (Wayland, macOS), after the host failed on this PC, or when support chose so in the
+Support window, it runs in the app's own process; support may also send it straight to the
+system browser. The rule and its precedence (DENTALLY_WEBVIEW first): flow/stripe_page.py.
 When the host starts and ends around the link page: app_side_lifecycle.py.
 """
 
@@ -12,10 +14,12 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 
-from dentally_setup.gui.qtsetup import use_system_proxy, web_view_in_process
-from dentally_setup.store.config import load_config, save_config
+from dentally_setup.flow.stripe_page import Route, route_for
+from dentally_setup.gui.qtsetup import EMBEDDING_PLATFORMS, chromium_flags, use_system_proxy
+from dentally_setup.store.config import Config, load_config, save_config
 
 if TYPE_CHECKING:  # the wizard imports this module at start-up; the widget classes can wait
     from dentally_setup.gui.stripe_page.interface import StripeBrowser
@@ -23,19 +27,27 @@ if TYPE_CHECKING:  # the wizard imports this module at start-up; the widget clas
 log = logging.getLogger(__name__)
 
 
+def route_on(platform: str, config: Config) -> Route:
+    """The way Stripe's page opens on Qt platform ``platform`` with ``config``."""
+    return route_for(platform, config, os.environ.get("DENTALLY_WEBVIEW"),
+                     EMBEDDING_PLATFORMS)
+
+
+def link_route() -> Route:
+    """The way the next link page shows Stripe's page (the config is read afresh, so a
+    change in the Support window counts from the next page on)."""
+    return route_on(QGuiApplication.platformName(), load_config())
+
+
 def use_web_host() -> bool:
-    """Whether Stripe's page runs in a web host process (else in the app's own process):
-    where the platform can show it inside our window, unless the host has failed on this
-    PC before (DENTALLY_WEBVIEW=process still asks for it, for support to try again)."""
-    if web_view_in_process(QGuiApplication.platformName()):
-        return False
-    if os.environ.get("DENTALLY_WEBVIEW", "").strip().lower() == "process":
-        return True
-    return not load_config().web_host_failed
+    """Whether Stripe's page runs in a web host process (else in the app's own process, or
+    in the system browser)."""
+    return link_route() is Route.SEPARATE
 
 
 def remember_web_host_failed() -> None:
-    """This PC keeps Stripe's page in the app's own process from now on."""
+    """This PC keeps Stripe's page in the app's own process from now on (unless support
+    chose the separate process explicitly: flow/stripe_page.py)."""
     config = load_config()
     if not config.web_host_failed:
         config.web_host_failed = True
@@ -48,10 +60,21 @@ def software_rendering() -> bool:
     return os.environ.get("QT_OPENGL") == "software"
 
 
+def prepare_in_process_engine() -> None:
+    """Before the first QtWebEngine view in the app's own process."""
+    if not QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts):
+        # Not set before the QApplication (the host was to show the page when the app
+        # started), and too late now: Chromium here draws without the GPU, which needs no
+        # shared GL context.
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering=True)
+    use_system_proxy()
+
+
 def make_link_browser(redirect_prefix: str, hosts: list[str],
                       allow_scripts: bool = False) -> StripeBrowser:
     """``allow_scripts``: the demo (and its autopilot) click through the imitation of Stripe
-    by script; a web host refuses scripts otherwise."""
+    by script; a web host refuses scripts otherwise. (The system-browser route makes no
+    browser: the link page asks ``link_route`` first.)"""
     # Both browsers are imported here, when the link page is reached, not at start-up:
     # measured with -X importtime, the remote one costs 30-60 ms (QtNetwork) and the
     # in-process one about 200 ms (QtWebEngine).
@@ -62,5 +85,5 @@ def make_link_browser(redirect_prefix: str, hosts: list[str],
                                  allow_scripts=allow_scripts)
     from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
-    use_system_proxy()
+    prepare_in_process_engine()
     return LinkBrowser(redirect_prefix, hosts)

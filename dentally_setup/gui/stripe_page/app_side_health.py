@@ -5,7 +5,8 @@ here: if it misbehaves on a reception PC, the person must not be left with a bla
 detached page. ``HostWatch`` reports ``failed`` when the host ends or crashes while the page
 is shown, stops answering, or is asked to sit inside our window and does not: its window
 must be a child of our placeholder at the placeholder's size, asked of the window system
-itself (the X11 window tree), within ``SHOW_CHECK_MS``; and once Stripe's page has loaded,
+itself (the X11 window tree; on Windows ``GetParent``/``IsWindowVisible``/``GetWindowRect``),
+within ``SHOW_CHECK_MS``; and once Stripe's page has loaded,
 it must have painted it within ``PAINT_CHECK_MS`` (a blank page is no page). The load itself
 is not timed: a slow network is not the host's fault. ``RemoteLinkBrowser`` then shows the
 page in the app's own process instead.
@@ -14,16 +15,25 @@ page in the app's own process instead.
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from dentally_setup.gui.stripe_page.app_side_process import WebHostProcess
 from dentally_setup.gui.stripe_page.protocol import Command
-from dentally_setup.gui.stripe_page.x11focus import child_sizes
+from dentally_setup.gui.stripe_page.win32windows import child_sizes as windows_child_sizes
+from dentally_setup.gui.stripe_page.x11focus import child_sizes as x11_child_sizes
 
 log = logging.getLogger(__name__)
+
+# Which windows sit directly inside one of ours, and their sizes, asked of the window system:
+# chosen once, as the platform does not change while the app runs. Each answers None where
+# it cannot ask (X11 not in use, say), and the check then stands aside.
+child_sizes: Callable[[int], list[tuple[int, int]] | None] = (
+    windows_child_sizes if sys.platform == "win32" else x11_child_sizes)
 
 PING_EVERY_MS = 2_000
 # Chromium's start can hold the host's event loop for a few seconds on a busy 2-core PC, so
@@ -107,7 +117,7 @@ class HostWatch(QObject):
         if not holder.isVisible() or holder.width() <= 0 or holder.height() <= 0:
             return  # the page is not on screen: nothing to see yet
         sizes = child_sizes(int(holder.winId()))
-        if sizes is None:  # not X11: the window system cannot be asked here
+        if sizes is None:  # neither X11 nor Windows: the window system cannot be asked here
             self._embed_check.stop()
             return
         want_w, want_h = holder.width() * holder.devicePixelRatio(), (

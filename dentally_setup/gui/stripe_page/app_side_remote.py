@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
 from dentally_setup.flow import messages
-from dentally_setup.gui.qtsetup import chromium_flags, use_system_proxy
-from dentally_setup.gui.stripe_page.app_side_choice import remember_web_host_failed
+from dentally_setup.gui.stripe_page.app_side_choice import (
+    prepare_in_process_engine,
+    remember_web_host_failed,
+)
 from dentally_setup.gui.stripe_page.app_side_health import HostWatch
 from dentally_setup.gui.stripe_page.app_side_holder import ClickBack, Placeholder
 from dentally_setup.gui.stripe_page.app_side_process import take_host
@@ -174,11 +176,7 @@ class RemoteLinkBrowser(StripeBrowser):
         # which a working host spares the app entirely.
         from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
 
-        if not QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts):
-            # Not set before the QApplication (the host was to show the page), and too late
-            # now: Chromium here draws without the GPU, which needs no shared GL context.
-            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering=True)
-        use_system_proxy()
+        prepare_in_process_engine()
         local = LinkBrowser(self._prefix, self._hosts, self)
         for name in FORWARDED_SIGNALS:
             getattr(local, name).connect(getattr(self, name))
