@@ -71,6 +71,7 @@ class RunResult:
     peak_rss: int = 0  # the main process, bytes
     peak_tree_rss: int = 0  # sampled, whole tree, bytes
     samples: list[tuple[float, int, int]] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # user + system of the main process (POSIX), 0 if unknown
 
 
 def run_measured(cmd: list[str], env: dict[str, str], *, sample_ms: float = 10.0,
@@ -108,6 +109,7 @@ def run_measured(cmd: list[str], env: dict[str, str], *, sample_ms: float = 10.0
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     exact_peak = 0
+    cpu = 0.0
     try:
         if hasattr(os, "wait4"):
             deadline = time.monotonic() + timeout
@@ -117,6 +119,7 @@ def run_measured(cmd: list[str], env: dict[str, str], *, sample_ms: float = 10.0
                     seconds = time.perf_counter() - start
                     popen.returncode = os.waitstatus_to_exitcode(status)
                     exact_peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+                    cpu = usage.ru_utime + usage.ru_stime
                     break
                 if time.monotonic() > deadline:
                     popen.kill()
@@ -131,7 +134,8 @@ def run_measured(cmd: list[str], env: dict[str, str], *, sample_ms: float = 10.0
         for t in readers:
             t.join(5)
     return RunResult(seconds, int(popen.returncode or 0), "".join(out), "".join(err),
-                     max(exact_peak, peak_own), max(peak_tree, exact_peak, peak_own), samples)
+                     max(exact_peak, peak_own), max(peak_tree, exact_peak, peak_own), samples,
+                     cpu)
 
 
 def median(values: list[float]) -> float:

@@ -9,6 +9,7 @@ covers anything a formatter adds after filtering.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -86,7 +87,9 @@ class RotatingFile(logging.FileHandler):
         def private(path: str, flags: int) -> int:
             fd = os.open(path, flags, 0o600)
             if os.name == "posix":
-                os.fchmod(fd, 0o600)
+                # A FAT stick (a trainer's portable demo) may refuse modes: log anyway.
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, 0o600)
             return fd
 
         # "a" as FileHandler's default mode: this handler never asks for another.

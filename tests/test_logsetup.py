@@ -199,6 +199,20 @@ def test_rotated_files_are_private(tmp_path: Path) -> None:
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
 
 
+@pytest.mark.posix_only(reason="file modes are POSIX")
+def test_a_folder_that_refuses_modes_still_gets_the_log(isolated_home: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A FAT-formatted stick (a trainer's portable demo) answers chmod with EPERM.
+    def refuse(*_args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refuse)
+    path = logsetup.setup_logging()
+    logging.getLogger("dentally_setup.test").warning("still logged")
+    _flush()
+    assert "still logged" in path.read_text(encoding="utf-8")
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dentally_setup import __version__
-from dentally_setup.cli import doctor, sandbox_cmd, settings_cmd, status
+from dentally_setup.cli import doctor, export_cmd, sandbox_cmd, settings_cmd, status
 from dentally_setup.cli.common import (
     EXIT_INTERNAL,
     EXIT_USAGE,
@@ -63,10 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parents = [_common_options(False)]
     status.add_parser(sub, parents)
-    settings_cmd.add_parser(sub, parents)
+    export_cmd.add_parser(settings_cmd.add_parser(sub, parents), parents)
     sandbox_cmd.add_parser(sub, parents)
     doctor.add_parser(sub, parents)
     return parser
+
+
+# What a shell reports for a program ended by SIGPIPE (128 + 13).
+EXIT_BROKEN_PIPE = 141
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +101,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     log_path: Path | str = "(no log file)"
     try:
+        # Here, not at the top: 9 ms (median of 11) that usage errors and --help never need.
         from dentally_setup.logsetup import setup_logging
 
         log_path = setup_logging(verbose=args.verbose)
@@ -94,7 +109,15 @@ def _main(argv: Sequence[str] | None) -> int:
         print_error(f"Warning: could not open the log file ({exc}).")
     log.info("command: %s %s", PROG, args.command)
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # inside the try: a reader gone shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # `dentally-setup status --json | head`: the reader has gone, as Unix tools expect
+        # to happen; end quietly. Output still buffered would fail again at exit, so
+        # stdout is pointed at nothing first.
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except CliError as exc:
         print_error(exc.message)
         return exc.code

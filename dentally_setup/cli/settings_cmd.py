@@ -4,12 +4,14 @@
 - the file is checked completely (structure, then the portal's own rules) before any site
   is read, so a typo never leaves half the group changed;
 - every site is read first and the whole plan printed (``flow.save_plan``, the same plan
-  as the wizard's Review page), then sites are written one by one, each with If-Match (so
-  a change made meanwhile in the web admin is never overwritten) and one idempotency key
-  per site-change (so the client's retries never apply it twice);
+  as the wizard's Review page; each distinct change once), then sites are written a few at
+  a time (``--jobs``), each with If-Match (so a change made meanwhile in the web admin is
+  never overwritten) and one idempotency key per site-change (so the client's retries
+  never apply it twice);
 - the portal's answer to each write is what it stored, and is compared with what was sent;
-- the first failure stops the run. Running the same file again is safe and finishes the
-  job: sites already done show "nothing to change".
+- a failure every site would meet stops new writes; one site's own problem does not.
+  Running the same file again is safe and finishes the job: sites already done show
+  "nothing to change". (cli/apply_run.py has the writing half.)
 """
 
 from __future__ import annotations
@@ -20,30 +22,21 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from dentally_setup.cli.apply_run import Plan, limit_malloc_arenas, write_plans
 from dentally_setup.cli.common import (
     EXIT_OK,
-    EXIT_REFUSED,
     EXIT_USAGE,
     CliError,
     connection,
-    exit_code_for,
     make_client,
-    messages_for,
     print_error,
 )
 from dentally_setup.cli.status import settings_lines, site_heading
-from dentally_setup.flow.save import SiteWrite, write_site
+from dentally_setup.flow.parallel import DEFAULT_JOBS, MAX_JOBS, read_each_site
 from dentally_setup.flow.save_plan import plan_from_policy
 from dentally_setup.portal.client import PortalClient
-from dentally_setup.portal.errors import (
-    MalformedResponse,
-    PortalError,
-    PortalUnreachable,
-    SettingsChanged,
-    StoredDifferently,
-)
 from dentally_setup.portal.models import AppointmentType, PaymentSettings, Practice
-from dentally_setup.settings.diff import Change, diff_settings
+from dentally_setup.settings.diff import Change, group_changes
 from dentally_setup.settings.policy_file import (
     PolicyFileError,
     policy_from_data,
@@ -53,14 +46,19 @@ from dentally_setup.settings.validate import validate_settings
 
 log = logging.getLogger(__name__)
 
+# Up to this many sites are named in a line; beyond that they are counted.
+NAME_SITES_UP_TO = 5
+
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
-               ) -> None:
+               ) -> argparse._SubParsersAction:
+    """Adds `settings show|apply`; returns the `settings` subcommands for more (export)."""
     settings = subparsers.add_parser(
         "settings", help="show or apply payment settings",
-        description="Show each site's payment settings, or apply a policy file to sites.",
+        description="Show each site's payment settings, apply a policy file to sites, or "
+                    "export a site's settings as a policy file.",
     )
-    sub = settings.add_subparsers(dest="settings_command", metavar="{show,apply}",
+    sub = settings.add_subparsers(dest="settings_command", metavar="{show,apply,export}",
                                   required=True)
     show = sub.add_parser("show", parents=parents, help="show payment settings",
                           description="Show payment settings for every site, or one.")
@@ -74,7 +72,9 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
         "apply", parents=parents, help="apply a policy file (TOML) to sites",
         description="Check a policy file, show what would change on each site, then write "
                     "it (unless --dry-run). Exit codes: 0 done, 2 bad usage or file, "
-                    "3 refused by the portal, 4 portal unreachable, 5 changed meanwhile.",
+                    "3 refused by the portal, 4 portal unreachable, 5 changed meanwhile "
+                    "(when sites end differently, the first of 4, 3, 5 that happened), "
+                    "130 stopped by Ctrl+C.",
     )
     apply.add_argument("file", type=Path, metavar="FILE", help="the policy file (TOML)")
     which = apply.add_mutually_exclusive_group(required=True)
@@ -83,7 +83,24 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
     which.add_argument("--all-sites", action="store_true", help="every site of the practice")
     apply.add_argument("--dry-run", action="store_true",
                        help="check the file and show the changes, but write nothing")
+    apply.add_argument("--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
+                       help=f"sites worked on at once (default {DEFAULT_JOBS}, at most "
+                            f"{MAX_JOBS})")
+    apply.add_argument("--json", action="store_true",
+                       help="print one JSON object with each site's outcome, for scripts")
     apply.set_defaults(handler=run_apply)
+    return sub
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= jobs <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"choose from 1 to {MAX_JOBS} (the portal's limit "
+                                         "for one client)")
+    return jobs
 
 
 def pick_sites(practice: Practice, wanted: Sequence[str] | None) -> list[str]:
@@ -146,12 +163,39 @@ def run_apply(args: argparse.Namespace) -> int:
             print_error(f"{path}: {problem.message}")
         print_error("Nothing was written. Correct the file and run the command again.")
         return EXIT_USAGE
-    return apply_policy(client, practice, types, policy, site_ids, dry_run=args.dry_run)
+    return apply_policy(client, practice, types, policy, site_ids, dry_run=args.dry_run,
+                        jobs=args.jobs, as_json=args.json)
 
 
 def _print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
     for change in changes:
         print(f"{indent}{change}")
+
+
+def _some(headings: Sequence[str]) -> str:
+    """Names while they can be read in one line; beyond that, a count."""
+    return ", ".join(headings) if len(headings) <= NAME_SITES_UP_TO else \
+        f"{len(headings)} sites"
+
+
+def _print_plans(plans: Sequence[Plan]) -> None:
+    """What would change, each distinct change once ("37 sites:" then its lines), so a
+    group's plan reads in a screen instead of 200 repeats."""
+    headings = {p.site_id: p.heading for p in plans}
+    for group in group_changes({p.site_id: p.changes for p in plans}):
+        count = len(group.site_ids)
+        if count == 1:
+            print(f"Site: {headings[group.site_ids[0]]}")
+        elif count == len(plans):
+            print(f"All {count} sites:")
+        elif count <= NAME_SITES_UP_TO:
+            print(f"{count} sites: {', '.join(headings[s] for s in group.site_ids)}:")
+        else:
+            print(f"{count} sites:")
+        _print_changes(group.changes)
+    same = [p.heading for p in plans if not p.changes]
+    if same:
+        print(f"Nothing to change: {_some(same)}.")
 
 
 def apply_policy(
@@ -163,90 +207,44 @@ def apply_policy(
     *,
     dry_run: bool = False,
     before_write: Callable[[str], None] | None = None,
+    jobs: int = DEFAULT_JOBS,
+    as_json: bool = False,
 ) -> int:
     """Read, show and write ``policy`` on each site; return the exit code.
 
     What to write is ``flow.save_plan``'s (the Review page's plan too); the portal's answer
-    to each write confirms it. ``before_write(site_id)`` runs just before each PUT; tests
-    use it to change a site on the portal between the read and the write.
+    to each write confirms it. Sites are read and written ``jobs`` at a time
+    (cli/apply_run.py). ``before_write(site_id)`` runs just before each PUT; tests use it
+    to change a site on the portal between the read and the write.
     """
     currency = practice.currency
-    current = {sid: client.payment_settings(sid) for sid in site_ids}
+    limit_malloc_arenas()  # before the worker threads start
+    current = read_each_site(client.payment_settings, site_ids, jobs=jobs)
     plan = plan_from_policy(policy, current, types, currency)
-    for site in plan.sites:
-        print(f"Site: {site_heading(practice, site.site_id)}")
-        if site.changes:
-            _print_changes(site.changes)
-        else:
-            print("  Nothing to change.")
+    writes = {w.site_id: w for w in plan.writes()}
+    plans = [Plan(site.site_id, site_heading(practice, site.site_id), site.current.settings,
+                  list(site.changes), writes.get(site.site_id)) for site in plan.sites]
+    if as_json and (dry_run or not any(p.changes for p in plans)):
+        return _json_plan(plans, dry_run)
+    if not as_json:
+        _print_plans(plans)
     if dry_run:
         print("Dry run: the file is valid and nothing was written.")
         return EXIT_OK
-    if not plan.to_write:
+    if not any(plan.changes for plan in plans):
         print("Every site already matches the file; nothing was written.")
         return EXIT_OK
+    return write_plans(client, plans, types, currency, jobs=jobs, as_json=as_json,
+                       before_write=before_write)
 
-    written: list[str] = []
-    writes = plan.writes()
-    for index, write in enumerate(writes):
-        heading = site_heading(practice, write.site_id)
-        # One key for this intended change: the client reuses it on every retry, so a
-        # reply lost on the way back can never make the portal apply it twice.
-        log.info("writing payment settings for %s (idempotency key %s)", write.site_id,
-                 write.idempotency_key)
-        try:
-            if before_write is not None:
-                before_write(write.site_id)
-            write_site(client, write)
-        except StoredDifferently as exc:
-            written.append(heading)
-            print_error(f"{heading}: the portal stored something different from what was "
-                        "sent:")
-            for change in diff_settings(write.new, exc.stored.settings, types, currency):
-                print_error(f"  {change}")
-            print_error(messages_for(exc))
-            _summary(written, practice, writes[index + 1:])
-            return EXIT_REFUSED
-        except PortalError as exc:
-            _report_failure(heading, current[write.site_id].settings, exc, types, currency)
-            _summary(written, practice, writes[index:])
-            return exit_code_for(exc)
-        written.append(heading)
-        print(f"{heading}: written and checked.")
-    _summary(written, practice, [])
+
+def _json_plan(plans: Sequence[Plan], dry_run: bool) -> int:
+    """--json when nothing is written: each site's changes ("would-change" on a dry run)."""
+    print(json.dumps({
+        "exit_code": EXIT_OK,
+        "dry_run": dry_run,
+        "sites": [{"site_id": p.site_id, "site": p.heading,
+                   "outcome": "would-change" if p.changes else "unchanged",
+                   "changes": [str(c) for c in p.changes]} for p in plans],
+    }, indent=2, ensure_ascii=False))
     return EXIT_OK
-
-
-def _report_failure(
-    heading: str, read: PaymentSettings, exc: PortalError, types: Sequence[AppointmentType],
-    currency: str,
-) -> None:
-    if isinstance(exc, SettingsChanged):
-        print_error(f"{heading}: someone changed these settings on the portal since "
-                    "they were read, so nothing was written to this site.")
-        if exc.current is not None:
-            changed = diff_settings(read, exc.current, types, currency)
-            if changed:
-                print_error("  What changed on the portal:")
-                for change in changed:
-                    print_error(f"    {change}")
-        print_error("  Check the current settings (`dentally-setup settings show`), then run "
-                    "the command again.")
-        return
-    if isinstance(exc, PortalUnreachable | MalformedResponse):
-        # The request may have reached the portal before the answer was lost.
-        print_error(f"{heading}: not confirmed; the portal may or may not have saved "
-                    "it. `dentally-setup settings show` will tell.")
-    else:
-        print_error(f"{heading}: not written.")
-    print_error(messages_for(exc))
-
-
-def _summary(written: Sequence[str], practice: Practice, not_written: Sequence[SiteWrite]
-             ) -> None:
-    if written:
-        print(f"Written: {', '.join(written)}.")
-    pending = [site_heading(practice, w.site_id) for w in not_written]
-    if pending:
-        print(f"Not written: {', '.join(pending)}. Running the command again is safe; "
-              "sites already done will show nothing to change.")

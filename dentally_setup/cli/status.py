@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 
 from dentally_setup.cli.common import EXIT_OK, connection, make_client
-from dentally_setup.flow.readiness import can_take_payments
+from dentally_setup.flow.readiness import readiness
 from dentally_setup.portal.models import (
     AppointmentType,
     PaymentSettings,
@@ -32,22 +32,23 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
 
 
 def stripe_lines(link: StripeLink) -> list[str]:
+    """The Stripe link and its account, in the account check page's words (flow.readiness):
+    the account's name, whether it can take payments, and what Stripe needs, all as words,
+    never Stripe's raw requirement keys."""
     lines: list[str] = []
     stripe = "Stripe" if link.livemode else "Stripe (test mode)"
     account = link.account
     if not link.linked or account is None:
         lines.append(f"{stripe}: not linked")
     else:
-        name = f" ({account.business_name})" if account.business_name else ""
-        lines.append(f"{stripe}: linked to {account.id}{name}")
-        if can_take_payments(account):
-            lines.append("  Ready to take payments.")
-        else:
-            lines.append("  Not ready to take payments yet: Stripe is still checking the "
-                         "account.")
-            due = list(account.requirements.currently_due) + list(account.requirements.past_due)
-            if due:
-                lines.append(f"  Stripe still needs: {', '.join(sorted(set(due)))}")
+        name = account.display_name
+        lines.append(f"{stripe}: linked to {account.id}"
+                     + (f" ({name})" if name != account.id else ""))
+        r = readiness(account)
+        said = r.lines()
+        if r.ready:
+            said[0] = "Ready to take payments."
+        lines += [f"  {line}" for line in said]
     app = link.dentally_app_account
     if app is not None:
         name = f" ({app.business_name})" if app.business_name else ""

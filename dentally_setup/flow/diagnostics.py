@@ -7,6 +7,7 @@ import platform
 import re
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
@@ -34,6 +35,7 @@ def proxy_summary() -> str:
 
 def trust_source() -> str:
     try:
+        # A probe (is it installed?), and 13-20 ms the diagnostics need only when shown.
         import truststore  # noqa: F401
     except ImportError:
         return "Python's certificate bundle"
@@ -54,8 +56,6 @@ def reachability(client: PortalClient | None) -> str:
 
 def stripe_reachability(url: str, timeout: float = 5.0) -> str:
     """Whether Stripe's sign-in host answers from this PC (any HTTP answer counts)."""
-    import urllib.error
-
     started = time.monotonic()
     try:
         req = urllib.request.Request(url, method="HEAD")  # noqa: S310 (https, or the demo)

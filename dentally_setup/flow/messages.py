@@ -150,7 +150,7 @@ _LINK: dict[str, tuple[str, str, str]] = {
     ),
     "expired": (
         "DS-L-EXPIRED",
-        "The link took too long and timed out (Stripe allows 15 minutes).",
+        "The link took too long and timed out (the portal allows 15 minutes for each link).",
         "Press Start again for a fresh link.",
     ),
     "cancelled": (

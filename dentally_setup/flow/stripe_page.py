@@ -9,7 +9,9 @@ Precedence, highest first:
 2. The Support window's setting (``Config.stripe_page``): ``browser`` and ``inline`` are
    always honoured; ``separate`` is honoured where the window system can show another
    process's window inside ours (Windows, X11), else the page opens in the app's process.
-3. Automatic (no setting): the separate process where the window system allows it, unless
+3. A screen reader running: the app's own process (only there is Stripe's form inside the
+   app's accessibility tree, where the screen reader looks for it), over ``separate`` too.
+4. Automatic (no setting): the separate process where the window system allows it, unless
    it has failed on this PC before (``Config.web_host_failed``).
 
 A failure of the separate process is remembered whatever the setting; an explicit
@@ -60,16 +62,17 @@ def env_override(env_value: str | None) -> Route | None:
 
 
 def route_for(platform: str, config: Config, env_value: str | None,
-              embedding_platforms: Collection[str]) -> Route:
+              embedding_platforms: Collection[str], *, screen_reader: bool = False) -> Route:
     """Which way Stripe's page opens next. ``platform``: Qt's platform plug-in name;
-    ``embedding_platforms``: those where another process's window can sit inside ours."""
+    ``embedding_platforms``: those where another process's window can sit inside ours;
+    ``screen_reader``: an assistive technology is running."""
     forced = env_override(env_value)
     if forced is not None:
         return forced
     chosen = setting(config)
     if chosen in (Route.BROWSER, Route.INLINE):
         return chosen
-    if platform not in embedding_platforms:
+    if platform not in embedding_platforms or screen_reader:
         return Route.INLINE
     if chosen is Route.SEPARATE or not config.web_host_failed:
         return Route.SEPARATE

@@ -22,6 +22,7 @@ from dentally_setup.gui.worker import run_in_background
 if TYPE_CHECKING:
     from dentally_setup.gui.pages.account_check import AccountCheckPage
     from dentally_setup.gui.pages.payment_settings import PaymentSettingsPage
+    from dentally_setup.gui.pages.stripe_status import StripeStatusPage
     from dentally_setup.gui.stripe_page.interface import StripeBrowser
     from dentally_setup.gui.wizard import SetupWizard
 
@@ -85,6 +86,10 @@ class Autopilot(QObject):
             self.outcome = self.outcome or "linked"
             self._later(self.finish)
             return True
+        if step == Step.STRIPE_STATUS and self.scenario == "no-stripe":
+            # "We don't have a Stripe account yet", as a practice with no Stripe login does.
+            self._later(cast("StripeStatusPage", page).sign_up)
+            return True
         self._later(lambda: self._next_from(page))
         return True
 
@@ -113,6 +118,9 @@ class Autopilot(QObject):
 
     def _fill_settings(self) -> None:
         page = cast("PaymentSettingsPage", self.wizard.pages[Step.SETTINGS])
+        if self.scenario == "group":
+            # What an IT person does for a group: one policy for every site.
+            page.same_for_all.setChecked(True)
         for box in (page.deposits_on, page.balances, page.invoices):
             box.setChecked(True)
         page.default.setText("25.00")
@@ -132,18 +140,26 @@ class Autopilot(QObject):
             return
         self._acted_on.add(key)
         log.info("autopilot on Stripe page %s", kind)
-        demo = self.wizard.demo
-        if kind == "signin" and demo is not None:
+        if kind == "signin":
             # Types the demo password shown on the page, as a trainer would.
-            password = json.dumps(demo.demo_password)
-            browser.run_js(f"document.querySelector('#password').value = {password};"
+            browser.run_js(f"document.querySelector('#password').value = {self._password_js()};"
                            " document.querySelector('#sign-in').click();")
         elif kind == "chooser":
             browser.run_js(CHOOSE_FIRST)
+        elif kind == "new-account":
+            browser.click("#create")  # sharing the legal entity, as Stripe offers it
         elif kind == "register":
-            browser.click("#create")
+            # Stripe's sign-up form for a new login: the practice's details are filled in;
+            # a trainer types a password.
+            browser.run_js(f"document.querySelector('#reg-password').value = {self._password_js()};"
+                           " document.querySelector('#create').click();")
         elif kind == "authorize":
             browser.click("#deny" if self.scenario == "denied" else "#authorize")
+
+    def _password_js(self) -> str:
+        """The demo's password as a JavaScript string (the autopilot runs only in the demo)."""
+        demo = self.wizard.demo
+        return json.dumps(demo.demo_password if demo is not None else "")
 
     def _link_ended(self, status: str) -> None:
         if status == "completed":
@@ -180,6 +196,7 @@ class Autopilot(QObject):
             "outcome": self.outcome or ("failed" if self.failure else "unfinished"),
             "account_id": acct.id if acct and self.outcome == "linked" else None,
             "settings_saved": bool(st.saved),
+            "sites_saved": len(st.saved),
             "pages": list(self.wizard.visited),
         }
         if app_acct is not None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+
+from dentally_setup.gui.a11y import ReadOutLabel
 
 
 class BusyLine(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
+        self.label = ReadOutLabel()
         self.label.setAccessibleName(self.tr("Busy"))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
@@ -31,10 +33,17 @@ class BusyLine(QWidget):
         self.hide()
 
     def start(self, text: str, cancel: Callable[[], None] | None = None) -> None:
+        self.bar.setRange(0, 0)  # indeterminate until someone counts
         self.label.setText(text)
         self._cancel = cancel
         self.cancel_button.setVisible(cancel is not None)
         self.show()
+
+    def count(self, done: int, total: int, text: str) -> None:
+        """A wait that can be counted ("Saving 12 of 40…"): a filling bar and the text."""
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.label.setText(text)
 
     def stop(self) -> None:
         self._cancel = None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dentally_setup.gui.a11y import alert, plain_text
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.redact import redact
 
@@ -85,13 +86,17 @@ class ErrorPanel(QFrame):
         self._message = message
         self._retry = retry
         # The icon is a word, not only a colour: nothing is conveyed by colour alone.
-        self.text.setText(
+        shown = (
             self.tr("<b>Problem:</b> {what}<br>{next}<br><small>Code for support: {code}</small>")
             .format(what=_esc(tr_flow(message.what)), next=_esc(tr_flow(message.next)),
                     code=message.code))
+        self.text.setText(shown)
         self.details.setPlainText(redact(message.for_support()))
         self.retry_button.setVisible(retry is not None)
         self.show()
+        words = plain_text(shown)
+        self.text.setAccessibleDescription(words)
+        alert(self, words)  # a screen reader stops and reads the problem out
 
     def clear(self) -> None:
         self._message = None

@@ -120,6 +120,8 @@ def _readiness_texts() -> list[str]:
         texts += [r.headline, r.detail]
     texts += [words for _, words in rd._WORDS]
     texts += list(rd._DISABLED.values())
+    texts += [rd.HEADLINE_CLOSED, rd.DETAIL_CLOSED, *rd._NEXT.values(), rd._NEXT_UNKNOWN,
+              rd._OPEN_STRIPE, rd._WAIT]
     return texts
 
 

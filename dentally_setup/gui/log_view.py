@@ -30,7 +30,9 @@ class LogView(QWidget):
         self.text.setReadOnly(True)
         self.text.setAccessibleName(self.tr("Log messages"))
         row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Show:")))
+        shown = QLabel(self.tr("Show:"))
+        shown.setBuddy(self.level)  # on Linux a combo box is named by its label
+        row.addWidget(shown)
         row.addWidget(self.level)
         row.addStretch(1)
         layout = QVBoxLayout(self)

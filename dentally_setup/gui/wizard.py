@@ -12,9 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from dentally_setup import APP_NAME
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import MAIN_PATH, Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.first_paint import after_first_paint
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
@@ -114,6 +114,7 @@ class SetupWizard(QWizard):
         self.setPage(int(step), page)
         page.contentReady.connect(lambda: self.page_ready(page))
         page.progressChanged.connect(self.save_progress)
+        page.nextRequested.connect(self.next)
         page.backRequested.connect(self.go_back_to)
         page.environmentKnown.connect(self.set_environment)
         page.problemShown.connect(self.note_error)
@@ -147,7 +148,7 @@ class SetupWizard(QWizard):
     def _side(self) -> QWidget:
         side = QWidget()
         side.setMinimumWidth(210)
-        self.banner = QLabel()
+        self.banner = ReadOutLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName(self.tr("Environment"))
@@ -156,7 +157,7 @@ class SetupWizard(QWizard):
         self.steps.setSpacing(2)
         for step in MAIN_PATH:
             QListWidgetItem(tr_flow(step.title), self.steps)
-        self.notice = QLabel()
+        self.notice = ReadOutLabel()
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.hide()
@@ -208,8 +209,8 @@ class SetupWizard(QWizard):
         log.info("notice shown: %s", text)  # support can then see what the person was told
         if add and self.notice.text() and text:
             text = f"{self.notice.text()}\n\n{text}"
+        self.notice.setVisible(bool(text))  # shown first: a notice is read out once on screen
         self.notice.setText(text)
-        self.notice.setVisible(bool(text))
 
     # ---- page changes ------------------------------------------------------------------
 
@@ -230,12 +231,21 @@ class SetupWizard(QWizard):
         self.visited.append(step.slug)
         self.state.history.append(step.slug)
         shown = step if step in MAIN_PATH else Step.LINK
-        self.steps.setCurrentRow(MAIN_PATH.index(shown))
+        self._mark_step(MAIN_PATH.index(shown))
         # Not for the start page as the window opens: nothing has been entered yet, and last
         # time's progress must still be there for the resume question (asked once the page
         # is on screen).
         if not opening:
             self.save_progress()
+
+    def _mark_step(self, row: int) -> None:
+        """The current step is the list's selected item, never its "current" item: Qt tells a
+        screen reader that an item view's current item has the focus, wherever the keyboard
+        really is (and the step list never takes the focus)."""
+        self.steps.selectionModel().setCurrentIndex(
+            QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.steps.clearSelection()
+        self.steps.item(row).setSelected(True)
 
     def page_ready(self, page: BasePage) -> None:
         """A page has its content (its contentReady signal). Pages say so from
@@ -277,7 +287,8 @@ class SetupWizard(QWizard):
                 # to the Stripe status page, and from there to the guidance (a detour until
                 # the page changes).
                 self._back_to(Step.STRIPE_STATUS)
-                self.state.landing = "register"
+                # Sign in with the usual login; Stripe's chooser makes the new account.
+                self.state.landing = "login"
                 self._detour = Step.GUIDANCE
                 QTimer.singleShot(0, self.next)
             return

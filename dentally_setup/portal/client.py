@@ -113,8 +113,28 @@ def new_idempotency_key() -> str:
     return f"ds-{uuid.uuid4()}"
 
 
+class SharedBackoff:
+    """One back-off for every thread using a client (and its ``with_cancel`` copies): when
+    the portal says it is busy (429, or 503), every worker waits, not just the one told,
+    so a group's 16 workers do not keep hammering a portal that asked for a pause."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, self._clock() + seconds)
+
+    def remaining(self) -> float:
+        with self._lock:
+            return max(0.0, self._until - self._clock())
+
+
 class PortalClient:
-    """Talks to one portal with one token. Thread-safe for sequential use per thread."""
+    """Talks to one portal with one token. Thread-safe: each request is its own
+    connection; copies made by ``with_cancel`` share the back-off."""
 
     def __init__(
         self,
@@ -136,6 +156,7 @@ class PortalClient:
         self.max_backoff = max_backoff
         self.cancel = cancel or threading.Event()
         self._clock = clock
+        self.backoff_gate = SharedBackoff(clock)
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler(urllib.request.getproxies()),
             _SameOriginRedirects(origin(urllib.parse.urlsplit(self.base_url))),
@@ -263,6 +284,16 @@ class PortalClient:
         while True:
             attempt += 1
             self._check_cancel()
+            pause = self.backoff_gate.remaining()
+            if pause > 0:  # the portal asked someone (maybe another worker) to wait
+                if self._clock() + pause > deadline:
+                    raise RateLimited(
+                        "rate_limited",
+                        "The portal is busy and asked us to wait longer than we can. "
+                        "Try again in a minute.",
+                        status=429,
+                    )
+                self._sleep(pause)
             remaining = deadline - self._clock()
             try:
                 return self._send_once(
@@ -279,7 +310,7 @@ class PortalClient:
                         status=429,
                     ) from None
                 log.info("%s %s: rate limited, waiting %.1fs", method, path, wait)
-                self._sleep(wait)
+                self.backoff_gate.hold(wait)  # waited at the top of the loop, by every worker
             except PortalUnreachable as exc:
                 delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
                 lasting = exc.code in ("proxy_auth", "certificate_error")  # retry won't help
@@ -288,7 +319,11 @@ class PortalClient:
                                 exc.code)
                     raise
                 log.info("%s %s: %s, retrying in %.1fs", method, path, exc.code, delay)
-                self._sleep(delay)
+                if exc.status == 503:  # busy: everyone slows down, as long as it asked
+                    delay = max(delay, getattr(exc, "retry_after", 0.0))
+                    self.backoff_gate.hold(delay)
+                else:
+                    self._sleep(delay)
 
     def _send_once(
         self,
@@ -356,7 +391,7 @@ class PortalClient:
                 "proxy_auth", "The proxy asked for a user name and password.", status=407
             )
         error = error_for_status(status, body, headers_lc)
-        if status == 429:
+        if status == 429 or (status == 503 and "retry-after" in headers_lc):
             error.retry_after = retry_after_seconds(headers_lc.get("retry-after"))  # type: ignore[attr-defined]
         raise error
 

@@ -86,28 +86,62 @@ class Practice:
 
 
 @dataclass(frozen=True)
+class RequirementError:
+    """Why Stripe did not accept something submitted (Stripe's ``requirements.errors``)."""
+
+    requirement: str
+    code: str
+    reason: str = ""
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "error") -> RequirementError:
+        d = obj(data, where)
+        return cls(requirement=string(d, "requirement", where), code=string(d, "code", where),
+                   reason=opt_string(d, "reason", where) or "")
+
+    def to_json(self) -> JSON:
+        return {"requirement": self.requirement, "code": self.code, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Requirements:
     currently_due: tuple[str, ...] = ()
     past_due: tuple[str, ...] = ()
     disabled_reason: str | None = None
     current_deadline: str | None = None
+    eventually_due: tuple[str, ...] = ()
+    pending_verification: tuple[str, ...] = ()
+    errors: tuple[RequirementError, ...] = ()
+    future_deadline: str | None = None
 
     @classmethod
     def from_json(cls, data: Any, where: str = "requirements") -> Requirements:
         d = obj(data if data is not None else {}, where)
+        errors_raw = d.get("errors") or []
+        if not isinstance(errors_raw, list):
+            raise ShapeError(f"{where}.errors should be a list")
         return cls(
             currently_due=tuple(string_list(d, "currently_due", where)),
             past_due=tuple(string_list(d, "past_due", where)),
             disabled_reason=opt_string(d, "disabled_reason", where),
             current_deadline=opt_string(d, "current_deadline", where),
+            eventually_due=tuple(string_list(d, "eventually_due", where)),
+            pending_verification=tuple(string_list(d, "pending_verification", where)),
+            errors=tuple(RequirementError.from_json(e, f"{where}.errors[{i}]")
+                         for i, e in enumerate(errors_raw)),
+            future_deadline=opt_string(d, "future_deadline", where),
         )
 
     def to_json(self) -> JSON:
         return {
             "currently_due": list(self.currently_due),
             "past_due": list(self.past_due),
+            "eventually_due": list(self.eventually_due),
+            "pending_verification": list(self.pending_verification),
+            "errors": [e.to_json() for e in self.errors],
             "disabled_reason": self.disabled_reason,
             "current_deadline": self.current_deadline,
+            "future_deadline": self.future_deadline,
         }
 
 
@@ -127,6 +161,15 @@ class StripeAccount:
     def ready(self) -> bool:
         """Whether the account can take deposits now."""
         return self.charges_enabled
+
+    @property
+    def display_name(self) -> str:
+        """What to call the account, never blank: the contract's ``business_name`` (Stripe's
+        dashboard display name, else its business profile name), else the email, else the id."""
+        for name in (self.business_name, self.email):
+            if name and name.strip():
+                return name.strip()
+        return self.id
 
     @classmethod
     def from_json(cls, data: Any, where: str = "account") -> StripeAccount:

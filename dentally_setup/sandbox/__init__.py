@@ -18,10 +18,11 @@ import os
 import urllib.parse
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from dentally_setup.sandbox.faults import Faults
 from dentally_setup.sandbox.httpbase import ServerThread
-from dentally_setup.sandbox.portal_api import API_PREFIX, PortalApp
+from dentally_setup.sandbox.portal_api import API_PREFIX, CALLBACK_PATH, PortalApp
 from dentally_setup.sandbox.scenarios import (
     DEMO_LOGIN,
     DEMO_PASSWORD,
@@ -81,6 +82,9 @@ class Sandbox:
         stripe_client_id: str | None = None,
         reset: bool = False,
         portal_port: int = 0,
+        sites: int | None = None,
+        types: int | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.scenario = check_scenario(scenario)
         self.state_dir = Path(state_dir) if state_dir is not None else None
@@ -95,7 +99,13 @@ class Sandbox:
         # Real Stripe test mode only accepts a redirect_uri registered in the platform's
         # settings, so the portal's port (and with it the callback address) can be fixed.
         self.portal_port = portal_port
-        self.world = World(build_state(self.scenario), self.state_dir)
+        # A group of this size instead of the scenario's own sites and types (--sites,
+        # --types), and every API request held this long (--latency), to try a group.
+        self.size = {"sites": sites, "types": types}
+        if latency < 0:
+            raise ValueError("The latency must be zero seconds or more.")
+        self.latency = latency
+        self.world = World(self._fresh_state(self.scenario), self.state_dir)
         self.portal_url = ""
         self.stripe_url = ""
         self._portal: ServerThread | None = None
@@ -109,18 +119,19 @@ class Sandbox:
         saved = None
         if self.state_dir is not None and not self._reset_on_start:
             saved = World.load_saved(self.state_dir)
-        if saved is not None and saved.get("scenario") == self.scenario:
+        if saved is not None and saved.get("scenario") == self.scenario and not any(
+                v is not None for v in self.size.values()):
             self.world.load_state(saved)
             log.info("sandbox: resuming the saved %s demo", self.scenario)
         else:
-            self.world.load_state(build_state(self.scenario))
+            self.world.load_state(self._fresh_state(self.scenario))
         self._reset_on_start = False
         self._apply_faults()
         self.faults.set_stopping(False)
 
         # Ports are new on every start, so URLs are always built from the running servers.
         stripe_app = StripeApp(self.world, self._secret_key, self._client_id,
-                               lambda: self._portal_base() + "/stripe/callback")
+                               lambda: self.redirect_uri)
         self._stripe = ServerThread(stripe_app, "stripe")
         self._stripe.start()
         self.stripe_url = f"http://127.0.0.1:{self._stripe.port}"
@@ -147,7 +158,7 @@ class Sandbox:
             if server is not None:
                 server.stop()
         self._portal = self._stripe = None
-        self.world.save()
+        self.world.save_now()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -164,8 +175,8 @@ class Sandbox:
         name = check_scenario(scenario or self.scenario)
         with self.world.lock:
             self.scenario = name
-            self.world.load_state(build_state(name))
-            self.world.save()
+            self.world.load_state(self._fresh_state(name))
+            self.world.save_now()
         self._apply_faults()
 
     def advance_clock(self, seconds: float) -> None:
@@ -186,13 +197,24 @@ class Sandbox:
     def dashboard_url(self, account_id: str) -> str:
         return f"{self.stripe_url}/dashboard?account={urllib.parse.quote(account_id)}"
 
+    @property
+    def redirect_uri(self) -> str:
+        """The portal's OAuth callback: what a real Stripe test platform must have registered
+        (fixed when the sandbox runs with a fixed ``portal_port``)."""
+        return self._portal_base() + CALLBACK_PATH
+
     def _portal_base(self) -> str:
         if self._portal is None:
             raise RuntimeError("The sandbox is not running; call start() first.")
         return f"http://127.0.0.1:{self._portal.port}"
 
+    def _fresh_state(self, scenario: str) -> dict[str, Any]:
+        return build_state(scenario, **self.size)
+
     def _apply_faults(self) -> None:
         self.faults.clear()
+        if self.latency:
+            self.faults.delay(self.latency)
         for spec in (SCENARIO_FAULTS.get(self.scenario), self._fault_spec):
             if spec:
                 self.faults.add(spec)

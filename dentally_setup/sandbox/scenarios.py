@@ -5,6 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from dentally_setup.sandbox.group import (
+    GROUP_NAME,
+    GROUP_SITES,
+    GROUP_TYPES,
+    group_exceptions,
+    group_sites,
+    group_types,
+)
 from dentally_setup.sandbox.world import STATE_VERSION, rfc3339
 
 SCENARIOS: dict[str, str] = {
@@ -17,11 +25,19 @@ SCENARIOS: dict[str, str] = {
         "Linking works, but the account cannot take payments until Stripe has more details "
         "(finish them on the imitation's dashboard)."
     ),
+    "no-stripe": (
+        "The practice has no Stripe login at all: it signs up on Stripe's form for a new "
+        "login, filled in with the practice's details."
+    ),
     "denied": "Like fresh, for showing what happens when someone clicks Deny on Stripe.",
     "already-linked": "The portal is already linked to a ready account; site 1 has settings.",
     "portal-trouble": (
         "Like fresh, but the portal is slow and fails every third request, to show error "
         "handling (still completable)."
+    ),
+    "group": (
+        f"A dental group already linked to a ready account: {GROUP_SITES} sites and "
+        f"{GROUP_TYPES} appointment types, some sites already set differently."
     ),
 }
 
@@ -69,7 +85,9 @@ def _account(acct_id: str, now: float, *, ready: bool = True, **extra: Any) -> d
         "past_due": [],
         "disabled_reason": None,
         "current_deadline": None,
-        "connected_platform": None,  # None, "portal" (us) or "dentally_app"
+        "display_name": None,  # Stripe's settings.dashboard.display_name
+    "business_type": "company",
+    "connected_platform": None,  # None, "portal" (us) or "dentally_app"
         "login": DEMO_LOGIN,
         "shares_legal_entity_with": None,
         "created": int(now - 400 * DAY),
@@ -84,9 +102,14 @@ def _account(acct_id: str, now: float, *, ready: bool = True, **extra: Any) -> d
     return account
 
 
-def build_state(scenario: str, now: float | None = None) -> dict[str, Any]:
-    """A new world state for ``scenario`` (see ``SCENARIOS``)."""
+def build_state(scenario: str, now: float | None = None, *, sites: int | None = None,
+                types: int | None = None) -> dict[str, Any]:
+    """A new world state for ``scenario`` (see ``SCENARIOS``); ``sites`` and ``types``
+    replace its sites and appointment types with that many of a generated group's."""
     check_scenario(scenario)
+    if scenario == "group":
+        sites = GROUP_SITES if sites is None else sites
+        types = GROUP_TYPES if types is None else types
     now = time.time() if now is None else now
     practice: dict[str, Any] = {
         "id": "prac_riverside",
@@ -102,7 +125,7 @@ def build_state(scenario: str, now: float | None = None) -> dict[str, Any]:
             {"id": "site_2", "name": "Riverside – Meadow Lane"},
         ],
     }
-    types = [
+    type_rows = [
         ("at_new_patient", "New patient exam", 40, 6000, True),
         ("at_checkup", "Check-up", 20, 4500, True),
         ("at_hygiene", "Hygiene", 30, 6500, True),
@@ -110,14 +133,19 @@ def build_state(scenario: str, now: float | None = None) -> dict[str, Any]:
         ("at_whitening", "Whitening consultation", 30, None, True),
         ("at_ortho_review", "Orthodontic review", 20, 5500, False),
     ]
-    appointment_types = [
+    appointment_types: list[dict[str, Any]] = [
         {"id": i, "name": n, "duration_minutes": d, "price_minor": p, "online_bookable": b}
-        for i, n, d, p, b in types
+        for i, n, d, p, b in type_rows
     ]
+    if sites is not None:
+        practice["sites"] = group_sites(sites)
+    if types is not None:
+        appointment_types = group_types(types)
     settings = {site["id"]: _settings(now) for site in practice["sites"]}
     link: dict[str, Any] = {"status": "unlinked", "account_id": None}
     app_account = None
     new_ready = True
+    acct: dict[str, Any] | None
 
     if scenario == "already-connected":
         acct = _account("acct_1RvrsdDntlApp01", now, connected_platform="dentally_app")
@@ -125,6 +153,14 @@ def build_state(scenario: str, now: float | None = None) -> dict[str, Any]:
     elif scenario == "needs-verification":
         acct = _account("acct_1RvrsdVerify001", now, ready=False, created=int(now - DAY))
         new_ready = False
+    elif scenario == "group":
+        acct = _account("acct_1BrghtwtrGroup01", now, connected_platform="portal",
+                        business_name=GROUP_NAME)
+        practice["name"] = GROUP_NAME
+        link = {"status": "linked", "account_id": acct["id"]}
+        exceptions = group_exceptions(list(settings), [t["id"] for t in appointment_types])
+        for sid, changes in exceptions.items():
+            settings[sid].update(changes, updated_by="web admin", version=2)
     elif scenario == "already-linked":
         acct = _account("acct_1RvrsdLinked001", now, connected_platform="portal")
         link = {"status": "linked", "account_id": acct["id"]}
@@ -140,8 +176,12 @@ def build_state(scenario: str, now: float | None = None) -> dict[str, Any]:
             updated_by="web admin",
             version=3,
         )
+    elif scenario == "no-stripe":
+        acct = None
     else:  # fresh, denied, portal-trouble
         acct = _account("acct_1RvrsdSandbox01", now)
+    logins = {} if acct is None else {
+        DEMO_LOGIN: {"password": DEMO_PASSWORD, "accounts": [acct["id"]]}}
 
     return {
         "version": STATE_VERSION,
@@ -159,8 +199,8 @@ def build_state(scenario: str, now: float | None = None) -> dict[str, Any]:
         "authorize_requests": [],
         "token_exchanges": [],
         "requests": [],
-        "logins": {DEMO_LOGIN: {"password": DEMO_PASSWORD, "accounts": [acct["id"]]}},
-        "accounts": {acct["id"]: acct},
+        "logins": logins,
+        "accounts": {} if acct is None else {acct["id"]: acct},
         "attempts": {},
         "codes": {},
         "new_accounts_ready": new_ready,

@@ -100,7 +100,8 @@ def deauthorize(world: World, request: Request, secret_key: str, client_id: str)
     form = _form(request)
     acct_id = form.get("stripe_user_id", "")
     if form.get("client_id") != client_id:
-        return _oauth_error("invalid_client", f"No such application: '{form.get('client_id')}'")
+        return _oauth_error("invalid_client", f"No such application: '{form.get('client_id')}'",
+                            status=401)
     with world.lock:
         account = world.accounts.get(acct_id)
         if account is None or account["connected_platform"] != PLATFORM:
@@ -108,18 +109,38 @@ def deauthorize(world: World, request: Request, secret_key: str, client_id: str)
                 "invalid_client",
                 f"This application is not connected to stripe account {acct_id}, or that "
                 "account does not exist.",
+                status=401,  # as Stripe answers: the library raises InvalidClientError
             )
         account["connected_platform"] = None
         world.save()
     return json_reply(200, {"stripe_user_id": acct_id})
 
 
+def _requirements(due: list[str], past_due: list[str], eventually: list[str],
+                  pending: list[str], errors: list[dict[str, str]], reason: str | None,
+                  deadline: int | None) -> dict[str, Any]:
+    """Stripe's ``account_requirements`` shape (every list present, as Stripe sends it)."""
+    return {
+        "alternatives": [],
+        "current_deadline": deadline,
+        "currently_due": list(due),
+        "disabled_reason": reason,
+        "errors": [dict(e) for e in errors],
+        # Stripe's eventually_due always includes what is currently due.
+        "eventually_due": list(dict.fromkeys([*due, *past_due, *eventually])),
+        "past_due": list(past_due),
+        "pending_verification": list(pending),
+    }
+
+
 def account_json(account: dict[str, Any]) -> dict[str, Any]:
-    """An imitation account as Stripe's Account object."""
+    """An imitation account as Stripe's Account object (the fields Stripe's schema lists for
+    a Standard account that the portal reads; held against that schema by the tests)."""
     return {
         "id": account["id"],
         "object": "account",
         "type": "standard",
+        "business_type": account.get("business_type"),
         "business_profile": {
             "name": account["business_name"],
             "url": account.get("url"),
@@ -133,15 +154,16 @@ def account_json(account: dict[str, Any]) -> dict[str, Any]:
         "payouts_enabled": account["payouts_enabled"],
         "details_submitted": account["details_submitted"],
         "created": account.get("created"),
-        "requirements": {
-            "currently_due": list(account["currently_due"]),
-            "eventually_due": list(account["currently_due"]),
-            "past_due": list(account["past_due"]),
-            "pending_verification": [],
-            "disabled_reason": account["disabled_reason"],
-            "current_deadline": account["current_deadline"],
-            "errors": [],
-        },
+        "metadata": {},
+        "settings": {"dashboard": {"display_name": account.get("display_name"),
+                                   "timezone": "Europe/London"}},
+        "requirements": _requirements(
+            account["currently_due"], account["past_due"], account.get("eventually_due", []),
+            account.get("pending_verification", []), account.get("errors", []),
+            account["disabled_reason"], account["current_deadline"]),
+        "future_requirements": _requirements(
+            [], [], account.get("future_due", []), [], [], None,
+            account.get("future_deadline")),
     }
 
 

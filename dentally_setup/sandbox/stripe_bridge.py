@@ -127,15 +127,27 @@ class StripeBridge:
                      type(exc).__name__)
 
 
+def _when(ts: Any) -> str | None:
+    return rfc3339(ts) if isinstance(ts, int) and not isinstance(ts, bool) else None
+
+
 def account_to_contract(acct: dict[str, Any]) -> dict[str, Any]:
     """Stripe's Account object -> the contract's StripeAccount."""
     profile = acct.get("business_profile") or {}
+    dashboard = (acct.get("settings") or {}).get("dashboard") or {}
     req = acct.get("requirements") or {}
-    deadline = req.get("current_deadline")
+    future = acct.get("future_requirements") or {}
     currency = acct.get("default_currency")
+    # The name the practice sees in Stripe's own account menu comes first.
+    name = dashboard.get("display_name") or profile.get("name") or None
+    eventually = [*(req.get("eventually_due") or []), *(future.get("eventually_due") or []),
+                  *(future.get("currently_due") or [])]
+    errors = [{"requirement": str(e.get("requirement", "")), "code": str(e.get("code", "")),
+               "reason": str(e.get("reason") or "")}
+              for e in (req.get("errors") or []) if isinstance(e, dict)]
     return {
         "id": acct["id"],
-        "business_name": profile.get("name"),
+        "business_name": name,
         "email": acct.get("email"),
         "country": acct.get("country"),
         "default_currency": currency.upper() if isinstance(currency, str) else None,
@@ -145,7 +157,11 @@ def account_to_contract(acct: dict[str, Any]) -> dict[str, Any]:
         "requirements": {
             "currently_due": list(req.get("currently_due") or []),
             "past_due": list(req.get("past_due") or []),
+            "eventually_due": list(dict.fromkeys(eventually)),
+            "pending_verification": list(req.get("pending_verification") or []),
+            "errors": errors,
             "disabled_reason": req.get("disabled_reason"),
-            "current_deadline": rfc3339(deadline) if isinstance(deadline, int) else None,
+            "current_deadline": _when(req.get("current_deadline")),
+            "future_deadline": _when(future.get("current_deadline")),
         },
     }

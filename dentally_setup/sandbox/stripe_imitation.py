@@ -15,9 +15,10 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from dentally_setup.sandbox import stripe_api
+from dentally_setup.sandbox import stripe_api, stripe_dashboard
 from dentally_setup.sandbox.httpbase import Reply, Request, html_reply, json_reply, redirect
 from dentally_setup.sandbox.pages import esc, message_page, render
+from dentally_setup.sandbox.scenarios import DEMO_LOGIN, DEMO_PASSWORD
 from dentally_setup.sandbox.world import World
 
 log = logging.getLogger(__name__)
@@ -50,15 +51,16 @@ class StripeApp:
             ("POST", "/oauth/signin"): self.signin,
             ("GET", "/oauth/chooser"): self.chooser,
             ("POST", "/oauth/choose"): self.choose,
-            ("GET", "/oauth/register"): self.register_form,
+            ("GET", "/oauth/new-account"): self.new_account_form,
+            ("POST", "/oauth/new-account"): self.new_account,
             ("POST", "/oauth/register"): self.register,
             ("GET", "/oauth/consent"): self.consent,
             ("POST", "/oauth/decide"): self.decide,
             ("POST", "/oauth/token"): lambda r: stripe_api.token(self.world, r, self.secret_key),
             ("POST", "/oauth/deauthorize"): lambda r: stripe_api.deauthorize(
                 self.world, r, self.secret_key, self.client_id),
-            ("GET", "/dashboard"): self.dashboard,
-            ("POST", "/dashboard/verify"): self.verify,
+            ("GET", "/dashboard"): lambda r: stripe_dashboard.dashboard(self.world, r),
+            ("POST", "/dashboard/verify"): lambda r: stripe_dashboard.verify(self.world, r),
         }
         route = routes.get((m, path))
         if route is None:
@@ -94,6 +96,8 @@ class StripeApp:
                 "stripe_user": stripe_user, "login": None, "account_id": None, "done": False,
             }
             self.world.save()
+        if q.get("stripe_landing") == "register":
+            return self._register_page(attempt_id)
         return self._signin_page(attempt_id)
 
     def _authorize_problem(self, q: dict[str, str]) -> tuple[str, str] | None:
@@ -131,13 +135,16 @@ class StripeApp:
             return attempt_id, attempt
 
     def _signin_page(self, attempt_id: str, error: str = "") -> Reply:
-        login = next(iter(self.world.logins), "")
+        # The demo's own login is filled in, with its password as a hint; a login someone
+        # made on the sign-up form keeps its password to itself.
         with self.world.lock:
-            hint = self.world.logins.get(login, {}).get("password", "")
+            known = DEMO_LOGIN in self.world.logins
+        hint_html = (f'<p class="hint" id="password-hint">Sandbox password: '
+                     f"<code>{esc(DEMO_PASSWORD)}</code></p>" if known else "")
         error_html = f'<p class="error" id="error">{esc(error)}</p>' if error else ""
         return html_reply(200, render("signin.html", page="signin", title="Sign in – Stripe",
-                                      attempt=attempt_id, email=login, password_hint=hint,
-                                      error_html=error_html))
+                                      attempt=attempt_id, email=DEMO_LOGIN if known else "",
+                                      hint_html=hint_html, error_html=error_html))
 
     def signin(self, request: Request) -> Reply:
         form = _form(request)
@@ -153,8 +160,9 @@ class StripeApp:
                 return self._signin_page(attempt_id, "Incorrect email or password.")
             attempt["login"] = email
             self.world.save()
-            to_register = attempt["landing"] == "register" or not login["accounts"]
-        where = "register" if to_register else "chooser"
+            # Stripe's chooser lists the login's accounts; a login with none goes straight
+            # to making its first one.
+            where = "chooser" if login["accounts"] else "new-account"
         return redirect(f"/oauth/{where}?attempt={urllib.parse.quote(attempt_id)}")
 
     def chooser(self, request: Request, error: str = "") -> Reply:
@@ -177,6 +185,7 @@ class StripeApp:
                     f'<span><strong>{esc(acct["business_name"])}</strong> '
                     f'<code>{esc(acct_id)}</code>{note}</span></label>'
                 )
+            # Stripe offers a new account under the same login, sharing the legal entity.
         error_html = f'<p class="error" id="error">{esc(error)}</p>' if error else ""
         return html_reply(200, render("chooser.html", page="chooser", title="Choose an account",
                                       attempt=attempt_id, platform=PLATFORM_NAME,
@@ -203,70 +212,125 @@ class StripeApp:
         request.query = {"attempt": attempt_id}
         return self.chooser(request, problem)
 
-    def register_form(self, request: Request) -> Reply:
+    def new_account_form(self, request: Request, error: str = "") -> Reply:
+        """A new account under the signed-in login (Stripe's chooser, "Create a new
+        account"): it may share the legal entity of one the login already has. Prefill does
+        not apply: Stripe ignores stripe_user[...] for an existing login."""
         found = self._attempt(request)
         if isinstance(found, Reply):
             return found
         attempt_id, attempt = found
-        prefill = attempt["stripe_user"]
-        share_html = ""
+        rows: list[str] = []
         with self.world.lock:
-            existing = self.world.logins[attempt["login"]]["accounts"]
-            if existing:
-                acct = self.world.accounts[existing[0]]
-                share_html = (
-                    '<label class="check" for="share-legal-entity"><input type="checkbox" '
-                    f'id="share-legal-entity" name="share_legal_entity" value="{esc(acct["id"])}"'
-                    f' checked><span>Share the legal entity of {esc(acct["business_name"])} '
-                    f'({esc(acct["id"])}): its business details are copied to the new '
-                    "account.</span></label>"
-                )
+            for i, acct_id in enumerate(self.world.logins[attempt["login"]]["accounts"]):
+                acct = self.world.accounts[acct_id]
+                rows.append(
+                    f'<label class="check" for="share-{esc(acct_id)}"><input type="radio" '
+                    f'name="share_legal_entity" id="share-{esc(acct_id)}" '
+                    f'value="{esc(acct_id)}"{" checked" if i == 0 else ""}><span>Share the '
+                    f'legal entity of {esc(acct["business_name"])} ({esc(acct_id)}): its '
+                    "business details are copied to the new account and kept in step."
+                    "</span></label>")
+        share_html = ""
+        if rows:
+            rows.append('<label class="check" for="share-none"><input type="radio" '
+                        'name="share_legal_entity" id="share-none" value=""><span>Do not '
+                        "share: a separate business</span></label>")
+            share_html = ('<fieldset id="share-legal-entity"><legend>Business details'
+                          "</legend>" + "".join(rows) + "</fieldset>")
+        error_html = f'<p class="error" id="error">{esc(error)}</p>' if error else ""
         return html_reply(200, render(
-            "register.html", page="register", title="Create a Stripe account",
-            attempt=attempt_id, platform=PLATFORM_NAME, share_html=share_html,
-            business_name=prefill.get("business_name", ""), email=prefill.get("email", ""),
-            url=prefill.get("url", ""), phone_number=prefill.get("phone_number", ""),
-            country=prefill.get("country", ""), currency=prefill.get("currency", "")))
+            "new_account.html", page="new-account", title="Create a new account – Stripe",
+            attempt=attempt_id, platform=PLATFORM_NAME, login=attempt["login"],
+            share_html=share_html, error_html=error_html))
 
-    def register(self, request: Request) -> Reply:
+    def new_account(self, request: Request) -> Reply:
         form = _form(request)
         found = self._attempt(request, form)
         if isinstance(found, Reply):
             return found
         attempt_id, attempt = found
         with self.world.lock:
-            now = self.world.now()
             login = self.world.logins[attempt["login"]]
             source = self.world.accounts.get(form.get("share_legal_entity", ""))
             if source is not None and source["id"] not in login["accounts"]:
                 source = None
-            ready = bool(source["details_submitted"]) if source else self.world.new_accounts_ready
-            acct: dict[str, Any] = {
-                "id": new_account_id(),
-                "business_name": form.get("business_name") or "New business",
-                "email": form.get("email") or attempt["login"],
-                "country": (form.get("country") or "GB").upper(),
-                "default_currency": (form.get("currency") or "gbp").lower(),
-                "url": form.get("url") or None,
-                "phone": form.get("phone_number") or None,
-                "charges_enabled": ready, "payouts_enabled": ready, "details_submitted": ready,
-                "currently_due": [] if ready else ["external_account",
-                                                   "representative.verification.document"],
-                "past_due": [], "current_deadline": None if ready else int(now + 14 * 86400),
-                "disabled_reason": None if ready else "requirements.pending_verification",
-                "connected_platform": None, "login": attempt["login"],
-                "shares_legal_entity_with": source["id"] if source else None,
-                "created": int(now),
-            }
-            if source is not None:
-                # Legal entity sharing copies the business details once.
-                for key in ("business_name", "country", "default_currency", "url", "phone"):
-                    acct[key] = source[key]
-            self.world.accounts[acct["id"]] = acct
-            login["accounts"].append(acct["id"])
-            attempt["account_id"] = acct["id"]
-            self.world.save()
+            fields = {"business_name": form.get("business_name") or "", "email":
+                      attempt["login"]}
+            self._make_account(attempt, fields, source)
         return redirect(f"/oauth/consent?attempt={urllib.parse.quote(attempt_id)}")
+
+    def _register_page(self, attempt_id: str, error: str = "") -> Reply:
+        with self.world.lock:
+            prefill = dict(self.world.attempts[attempt_id]["stripe_user"])
+        name = " ".join(p for p in (prefill.get("first_name"), prefill.get("last_name")) if p)
+        error_html = f'<p class="error" id="error">{esc(error)}</p>' if error else ""
+        return html_reply(200, render(
+            "register.html", page="register", title="Create your Stripe account",
+            attempt=attempt_id, platform=PLATFORM_NAME, error_html=error_html,
+            business_name=prefill.get("business_name", ""), email=prefill.get("email", ""),
+            full_name=name, url=prefill.get("url", ""),
+            phone_number=prefill.get("phone_number", ""), country=prefill.get("country", ""),
+            currency=prefill.get("currency", ""), business_type=prefill.get("business_type", "")))
+
+    def register(self, request: Request) -> Reply:
+        """Stripe's sign-up form: a new login and its first account, nothing shared."""
+        form = _form(request)
+        found = self._attempt(request, form, signed_in=False)
+        if isinstance(found, Reply):
+            return found
+        attempt_id, attempt = found
+        email = form.get("email", "").strip().lower()
+        password = form.get("password", "")
+        with self.world.lock:
+            if "@" not in email or len(password) < 8:
+                problem = "Enter an email address and a password of at least 8 characters."
+            elif email in self.world.logins:
+                problem = ("A Stripe login with this email already exists. Sign in with it "
+                           "instead.")
+            else:
+                problem = ""
+                self.world.logins[email] = {"password": password, "accounts": []}
+                attempt["login"] = email
+                self._make_account(attempt, dict(form, email=email), None)
+        if problem:
+            return self._register_page(attempt_id, problem)
+        return redirect(f"/oauth/consent?attempt={urllib.parse.quote(attempt_id)}")
+
+    def _make_account(self, attempt: dict[str, Any], form: dict[str, str],
+                      source: dict[str, Any] | None) -> None:
+        """A new account for the attempt's login (call under the world lock)."""
+        now = self.world.now()
+        login = self.world.logins[attempt["login"]]
+        ready = bool(source["details_submitted"]) if source else self.world.new_accounts_ready
+        acct: dict[str, Any] = {
+            "id": new_account_id(),
+            "business_name": form.get("business_name") or "New business",
+            "display_name": None,
+            "business_type": _business_type(form.get("business_type", "")),
+            "email": form.get("email") or attempt["login"],
+            "country": (form.get("country") or "GB").upper(),
+            "default_currency": (form.get("currency") or "gbp").lower(),
+            "url": form.get("url") or None,
+            "phone": form.get("phone_number") or None,
+            "charges_enabled": ready, "payouts_enabled": ready, "details_submitted": ready,
+            "currently_due": [] if ready else ["external_account",
+                                               "representative.verification.document"],
+            "past_due": [], "current_deadline": None if ready else int(now + 14 * 86400),
+            "disabled_reason": None if ready else "requirements.pending_verification",
+            "connected_platform": None, "login": attempt["login"],
+            "shares_legal_entity_with": source["id"] if source else None,
+            "created": int(now),
+        }
+        if source is not None:
+            # Legal entity sharing copies the business details once.
+            for key in ("business_name", "business_type", "country", "default_currency",
+                        "url", "phone"):
+                acct[key] = source.get(key)
+        self.world.accounts[acct["id"]] = acct
+        login["accounts"].append(acct["id"])
+        attempt["account_id"] = acct["id"]
+        self.world.save()
 
     def consent(self, request: Request) -> Reply:
         found = self._attempt(request)
@@ -308,37 +372,10 @@ class StripeApp:
         sep = "&" if "?" in uri else "?"
         return redirect(uri + sep + urllib.parse.urlencode(params), status=302)
 
-    # ---- dashboard --------------------------------------------------------------------
-
-    def dashboard(self, request: Request) -> Reply:
-        acct_id = request.query.get("account", "")
-        with self.world.lock:
-            acct = self.world.accounts.get(acct_id)
-            if acct is None:
-                return html_reply(404, message_page("dashboard-unknown", "No such account",
-                                                    f"There is no account {acct_id} here."))
-            due = list(acct["currently_due"]) + list(acct["past_due"])
-            ready = acct["charges_enabled"]
-            name = acct["business_name"]
-        items = "".join(f"<li>{esc(r)}</li>" for r in due)
-        requirements_html = (f'<ul class="requirements" id="requirements">{items}</ul>' if due
-                             else '<p id="requirements">Nothing is needed.</p>')
-        verify_html = "" if ready else (
-            '<form method="post" action="/dashboard/verify">'
-            f'<input type="hidden" name="account" value="{esc(acct_id)}">'
-            '<button type="submit" class="button primary" id="complete-verification">'
-            "Complete verification</button></form>")
-        status = ("Payments and payouts are enabled." if ready else
-                  "Payments are not enabled yet: Stripe needs the details below.")
-        return html_reply(200, render("dashboard.html", page="dashboard", title=f"{name} – Stripe",
-                                      account_name=name, account_id=acct_id, status=status,
-                                      requirements_html=requirements_html,
-                                      verify_html=verify_html))
-
-    def verify(self, request: Request) -> Reply:
-        acct_id = _form(request).get("account", "")
-        self.world.complete_verification(acct_id)
-        return redirect(f"/dashboard?account={urllib.parse.quote(acct_id)}")
+def _business_type(prefill: str) -> str | None:
+    """Stripe's OAuth prefill business types -> the Account's business_type."""
+    return {"sole_prop": "individual", "corporation": "company", "llc": "company",
+            "partnership": "company", "non_profit": "non_profit"}.get(prefill)
 
 
 def _form(request: Request) -> dict[str, str]:

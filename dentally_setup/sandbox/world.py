@@ -26,6 +26,10 @@ STATE_FILE = "sandbox-world.json"
 STATE_VERSION = 1
 MAX_REQUEST_LOG = 2000  # keeps the state file small on a kiosk that loops all day
 IDEMPOTENCY_TTL = 24 * 3600
+# Changes are written this long after the first one, together: with a group's 200 sites
+# the file is big, and writing it (under the lock) after every request made the sandbox,
+# not the app, the slow part of a 200-site apply. Stopping the sandbox writes at once.
+SAVE_DELAY_S = 0.05
 
 # Fields that are saved and restored; everything else on World is runtime only.
 _FIELDS = (
@@ -67,6 +71,8 @@ class World:
         self.attempts: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.new_accounts_ready: bool = True
+        self._save_lock = threading.Lock()
+        self._save_timer: threading.Timer | None = None
         self.load_state(state)
 
     # ---- clock -------------------------------------------------------------------------
@@ -107,9 +113,33 @@ class World:
         return state
 
     def save(self) -> None:
+        """Write the whole world soon (within SAVE_DELAY_S), with any other changes made
+        meanwhile; ``save_now`` writes at once."""
+        if self.state_dir is None:
+            return
+        with self._save_lock:
+            if self._save_timer is not None:
+                return  # the write already planned will include this change
+            self._save_timer = threading.Timer(SAVE_DELAY_S, self._save_planned)
+            self._save_timer.daemon = True
+            self._save_timer.start()
+
+    def _save_planned(self) -> None:
+        with self._save_lock:
+            self._save_timer = None
+        try:
+            self.save_now()
+        except OSError:
+            log.warning("The sandbox state could not be saved", exc_info=True)
+
+    def save_now(self) -> None:
         """Write the whole world atomically (temp file, fsync, replace)."""
         if self.state_dir is None:
             return
+        with self._save_lock:
+            if self._save_timer is not None:
+                self._save_timer.cancel()
+                self._save_timer = None
         with self.lock:
             data = json.dumps(self.to_state(), indent=1, sort_keys=True).encode("utf-8")
             self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -224,7 +254,7 @@ class World:
                 return
             acct.update(charges_enabled=True, payouts_enabled=True, details_submitted=True,
                         currently_due=[], past_due=[], disabled_reason=None,
-                        current_deadline=None)
+                        current_deadline=None, pending_verification=[], errors=[])
             self.save()
 
     # ---- idempotency -------------------------------------------------------------------

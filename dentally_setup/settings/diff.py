@@ -6,7 +6,7 @@ wording is the same everywhere support might hear it read out. No Qt here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dentally_setup.settings.model import AppointmentType, PaymentSettings
@@ -105,3 +105,27 @@ def diff_settings(
         for (label, b), (_, a) in zip(before, after, strict=True)
         if b != a
     ]
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """Sites that get exactly the same changes (in display order)."""
+
+    site_ids: tuple[str, ...]
+    changes: tuple[Change, ...]
+
+
+def group_changes(changes_by_site: Mapping[str, Sequence[Change]]) -> list[ChangeGroup]:
+    """Sites with the same changes together, so a group's 38 identical changes read once.
+
+    The largest group comes first (the common change), then the rest by size; among equal
+    sizes, and within a group, the sites keep the order given. Sites with no changes are
+    left out.
+    """
+    by_changes: dict[tuple[Change, ...], list[str]] = {}
+    for site_id, changes in changes_by_site.items():
+        if changes:
+            by_changes.setdefault(tuple(changes), []).append(site_id)
+    groups = [ChangeGroup(tuple(sites), changes) for changes, sites in by_changes.items()]
+    # sorted() is stable: equal sizes stay in the order their first site was given.
+    return sorted(groups, key=lambda g: -len(g.site_ids))

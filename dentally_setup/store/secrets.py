@@ -5,7 +5,8 @@ person's Windows login, which a JSON file in AppData would not. Three things sha
 module:
 
 * ``keyring`` is imported lazily, inside the calls, because initialising it costs about
-  0.15 s at start-up and most runs only need the token once the wizard is under way.
+  0.2 s at start-up (180-210 ms measured after the window's own imports) and most runs
+  only need the token once the wizard is under way.
 * Every keyring call runs on a helper thread with a time limit (as GitHub CLI does in
   ``internal/keyring/keyring.go``): a password store that hangs (a locked Secret Service, a
   stuck credential provider) must not freeze the app. Once a call has timed out the store is

@@ -25,6 +25,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>What to do next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The Dentally app&apos;s account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -59,7 +64,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -69,17 +74,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Linked account: &lt;b&gt;{name}&lt;/b&gt; ({id})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>unnamed</source>
+        <location line="+3"/>
+        <source>Linked account: &lt;b&gt;{id}&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+45"/>
+        <source>Stripe is checking these: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Due later: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-46"/>
         <source>✔ Ready:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -89,7 +104,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
+        <source>✖ Closed:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&lt;b&gt;Next:&lt;/b&gt; {step}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The portal now uses this &lt;b&gt;new&lt;/b&gt; account. The Dentally app still uses &lt;b&gt;{name}&lt;/b&gt; ({id}); nothing moved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -99,12 +124,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
+        <source>Stripe did not accept: {items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+8"/>
         <source>{needs} — by {date}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-7"/>
         <source>Stripe still needs: {needs}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -112,7 +143,7 @@
 <context>
     <name>BusyLine</name>
     <message>
-        <location filename="../../dentally_setup/gui/busy.py" line="+14"/>
+        <location filename="../../dentally_setup/gui/busy.py" line="+16"/>
         <source>Busy</source>
         <translation type="unfinished"></translation>
     </message>
@@ -229,7 +260,7 @@
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/done.py" line="+20"/>
+        <location filename="../../dentally_setup/gui/pages/done.py" line="+21"/>
         <source>All set.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -244,17 +275,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>The portal is linked to Stripe account &lt;b&gt;{name}&lt;/b&gt; ({id}), which can take payments.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The portal is linked to Stripe account &lt;b&gt;{name}&lt;/b&gt; ({id}), which is still being checked by Stripe.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location line="+10"/>
+        <source>The portal is linked to Stripe account &lt;b&gt;{account}&lt;/b&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>deposit {amount} per online booking</source>
         <translation type="unfinished"></translation>
     </message>
@@ -297,7 +323,7 @@
 <context>
     <name>ErrorPanel</name>
     <message>
-        <location filename="../../dentally_setup/gui/error_panel.py" line="+32"/>
+        <location filename="../../dentally_setup/gui/error_panel.py" line="+33"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
@@ -366,33 +392,33 @@
 <context>
     <name>GuidancePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+18"/>
-        <source>1. Create a new account</source>
+        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+22"/>
+        <source>1. Sign in as usual</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>On Stripe&apos;s page, choose to create a &lt;b&gt;new account&lt;/b&gt; under the practice&apos;s usual Stripe login.</source>
+        <source>On Stripe&apos;s page, sign in with the practice&apos;s &lt;b&gt;usual Stripe login&lt;/b&gt;. Do not make a new login: the new account must belong to the same one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>2. Share the business details</source>
+        <source>2. Create a new account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>When Stripe asks, choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. The business details are copied and kept in step; you do not retype them.</source>
+        <source>Stripe lists the login&apos;s accounts. The one the Dentally app uses is greyed out, with &quot;connected to another platform&quot;. Choose &lt;b&gt;Create a new account&lt;/b&gt;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>3. Connect</source>
+        <source>3. Share the legal entity, then Connect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Check the details and press &lt;b&gt;Connect&lt;/b&gt;. The new account serves the portal; the existing one keeps serving the Dentally app.</source>
+        <location line="+2"/>
+        <source>Choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business: its details are copied and kept in step, so you do not retype them. Then press &lt;b&gt;Connect&lt;/b&gt;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -416,7 +442,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Continue to Stripe</source>
         <translation type="unfinished"></translation>
     </message>
@@ -444,17 +470,18 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+43"/>
-        <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through: create a &lt;b&gt;new account&lt;/b&gt; under the same Stripe login and choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+44"/>
+        <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through, on Stripe&apos;s page: choose &lt;b&gt;Create a new account&lt;/b&gt; (you stay signed in with the same login), then choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
+        <location line="+116"/>
         <source>Sign in on Stripe&apos;s page, choose the practice&apos;s account and press Connect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-104"/>
         <source>Secure connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -531,27 +558,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Starts again on Stripe&apos;s form for a new account, filled in with the practice&apos;s details.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>Shows the three steps with pictures.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+29"/>
         <source>Account connected to another platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Create a new account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Start again on Stripe&apos;s form for a new account, filled in with the practice&apos;s details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -565,7 +577,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+14"/>
+        <source>Fill in Stripe&apos;s sign-up form for the practice&apos;s new Stripe login, then press Connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>Asking the portal for Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -575,7 +592,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+60"/>
         <source>&lt;b&gt;Finishing the link…&lt;/b&gt;&lt;br&gt;The portal is completing the link with Stripe. This takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -651,18 +668,18 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+37"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+39"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+227"/>
+        <location line="+280"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-274"/>
         <source>Stripe is not ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -683,7 +700,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+11"/>
+        <source>Site to copy the settings from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy that site&apos;s settings to this one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy the settings from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Deposits for online appointments</source>
         <translation type="unfinished"></translation>
     </message>
@@ -713,22 +755,47 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Per appointment type (leave blank to use the default; 0 means no deposit):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Deposits per appointment type</source>
+        <location line="+5"/>
+        <source>Type to filter the appointment types</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>A deposit for each appointment type patients can book online.</source>
+        <source>Filter appointment types</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
+        <source>Deposits per appointment type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A deposit for each appointment type patients can book online. Type an amount in the Deposit column.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>{shown} of {total} shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{total} types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Copied the settings from {site}. Nothing is saved until you press Save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-147"/>
         <source>Patients can pay their outstanding balance online (they may pay part of it, never more)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -755,6 +822,21 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Another site whose settings this site should have.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replaces the settings shown with the chosen site&apos;s; nothing is saved until you press Save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shows only the appointment types whose name has these letters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Patients booking online are asked for a deposit.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -769,42 +851,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+20"/>
         <source>&lt;b&gt;Stripe is still checking the account.&lt;/b&gt; You can prepare everything now. Until Stripe is done, the portal saves your amounts with deposits and online payments switched &lt;b&gt;off&lt;/b&gt;; come back and save again once Stripe is ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Reading the current payment settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>no usual price</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>{name} &lt;small&gt;({price})&lt;/small&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>default</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Deposit for {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Usual price {price}. Blank uses the default.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+69"/>
+        <location line="+91"/>
         <source>Also check the settings for: {sites}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -846,12 +908,13 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+39"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+59"/>
+        <location line="+117"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-115"/>
         <source>Changes to be saved</source>
         <translation type="unfinished"></translation>
     </message>
@@ -921,42 +984,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+53"/>
         <source>&lt;p&gt;&lt;b&gt;Stripe is not ready yet&lt;/b&gt;, so deposits, balances and invoices will be saved switched &lt;b&gt;off&lt;/b&gt;, with your amounts kept. Come back and save again once Stripe has finished its checks.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>&lt;p&gt;✔ Saved.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&lt;p&gt;No changes.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Setting</source>
+        <location line="+20"/>
+        <source>✔ Saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Now</source>
+        <source>No changes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>New</source>
+        <location line="+61"/>
+        <source>Saving {done} of {total}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
-        <source>Saving {site}…</source>
+        <location line="+69"/>
+        <source>Saving stopped: {done} of {total} sites saved. The rest were not sent; press Save to save them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+4"/>
+        <source>Everything is saved and confirmed by the portal. Press Next to finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>someone else</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1074,7 +1132,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+165"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1082,7 +1140,7 @@
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+42"/>
+        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+43"/>
         <source>Enter the portal&apos;s address and its API token.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1113,12 +1171,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+72"/>
+        <location line="+74"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-72"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1178,7 +1236,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1320,7 +1378,7 @@
 <context>
     <name>StripeStatusPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+28"/>
+        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+30"/>
         <source>Is the portal already linked to a Stripe account?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1355,7 +1413,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>We don&apos;t have a Stripe account yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>We don&apos;t have a Stripe account yet: sign up on Stripe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>Opens Stripe&apos;s sign-up form for a new Stripe login, filled in with the practice&apos;s details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Unlinks this Stripe account from the portal; payments stop until another is linked.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1365,7 +1438,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+30"/>
         <source>Asking the portal about Stripe…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1375,13 +1448,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>unnamed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="+9"/>
+        <source>Next, Stripe&apos;s own page opens. Sign in with the practice&apos;s Stripe login, choose the practice&apos;s account and press &lt;b&gt;Connect&lt;/b&gt;. Press &lt;b&gt;Next&lt;/b&gt; to start.&lt;br&gt;&lt;br&gt;If the practice has no Stripe login at all, press &lt;b&gt;We don&apos;t have a Stripe account yet&lt;/b&gt;: Stripe&apos;s sign-up form opens, filled in with the practice&apos;s details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>Press &lt;b&gt;Next&lt;/b&gt; to check the account and set up payments.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1401,12 +1478,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Next, Stripe&apos;s own page opens. Sign in with the practice&apos;s Stripe login, choose the practice&apos;s account and press &lt;b&gt;Connect&lt;/b&gt;. Press &lt;b&gt;Next&lt;/b&gt; to start.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Unlink Stripe?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1422,9 +1494,42 @@
     </message>
 </context>
 <context>
+    <name>TypeDepositsModel</name>
+    <message>
+        <location filename="../../dentally_setup/gui/pages/type_deposits.py" line="+64"/>
+        <source>default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Appointment type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Usual price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deposit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <source>Deposit for {name}: {amount}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Usual price {price}. Blank uses the default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+18"/>
+        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+19"/>
         <source>Link Stripe to the Dentally Portal and switch on online payments.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1439,7 +1544,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Demo for trainers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1489,8 +1594,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Scenario:</source>
+        <location line="+5"/>
+        <source>Demo scenario:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_CommitAsTyped</name>
+    <message>
+        <location filename="../../dentally_setup/gui/pages/type_deposits.py" line="+53"/>
+        <source>default</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1753,7 +1866,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>The link took too long and timed out (Stripe allows 15 minutes).</source>
+        <source>The link took too long and timed out (the portal allows 15 minutes for each link).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1953,6 +2066,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>details of the business&apos;s executives</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>details of a person at the business</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1978,7 +2096,32 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>confirmation that every owner is listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>confirmation that every director is listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>confirmation that every executive is listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>the business&apos;s details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>proof of who owns the bank account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>documents about the business</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2003,6 +2146,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>the account&apos;s settings in Stripe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Stripe needs information that is now overdue.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2018,7 +2166,92 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Stripe is waiting for the account to ask for card payments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The Dentally Portal has paused payments for this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe has paused payments for this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Stripe has closed the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The Dentally Portal has closed the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This Stripe account has been closed and cannot take payments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deposits cannot be taken with this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Stripe to give it these details, then press Check again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to do now: Stripe emails the account owner if it needs more. Check again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe may ask the account owner for more details by email; reply to Stripe, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact Dentally support to ask why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Stripe to see what it says, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because it suspected fraud. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because the business or a person in it is on a list Stripe must check. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because of a breach of Stripe&apos;s terms. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stripe closed it because the details it asked for were not given in time. Payments cannot be switched on for this account. Unlink it on the Stripe status page and link another account, or ask Stripe support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Stripe to see what it says, then press Check again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -91,6 +91,10 @@ def test_doctor_against_sandbox(linked: Any, use_portal: Any,
     assert re.search(r"Portal: +reachable \(\d+ ms\); the token works", out)
     assert "Password store:" in out and "TLS trust:" in out and "Log folder:" in out
     assert linked.token not in out
+    # The linked account in the account check page's words.
+    assert re.search(r"Stripe: +linked \(test mode\); Account: Riverside Dental Practice "
+                     r"\(acct_", out)
+    assert "This Stripe account can take payments." in out
 
 
 def test_doctor_wrong_token_and_proxy_credentials(linked: Any, use_portal: Any,

@@ -178,3 +178,39 @@ def test_unexpected_error_one_line_and_log(linked: Any, use_portal: Any, monkeyp
     for handler in logging.getLogger().handlers:
         handler.flush()
     assert "Traceback" in log_path.read_text(encoding="utf-8")
+
+
+def test_status_and_doctor_describe_a_held_account_in_words(
+        tmp_path: Path, use_portal: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from dentally_setup.flow.readiness import readiness
+    from dentally_setup.sandbox import Sandbox
+    from tests.sandbox.helpers import link_flow, make_client
+
+    sb = Sandbox(scenario="needs-verification", state_dir=tmp_path / "sb")
+    sb.start()
+    try:
+        client = make_client(sb)
+        link_flow(client)
+        acct_id = client.stripe_link().account.id
+        with sb.world.lock:  # Stripe says why, and has a document it could not accept
+            acct = sb.world.accounts[acct_id]
+            acct["errors"] = [{"requirement": "representative.verification.document",
+                               "code": "verification_document_expired",
+                               "reason": "The document has expired."}]
+        use_portal(sb)
+        said = readiness(client.stripe_link().account).lines()
+        assert main(["status"]) == 0
+        out = capsys.readouterr().out
+        assert main(["doctor"]) == 0
+        doctor = capsys.readouterr().out
+    finally:
+        sb.stop()
+    for text in (out, doctor):
+        # The account check page's sentences, word for word; no requirement key raw.
+        for line in said:
+            assert line in text
+        assert "Stripe still needs: the business's bank account" in text
+        assert "ID for the business's representative: the document has expired" in text
+        for raw in ("external_account", "representative.verification", "pending_verification",
+                    "verification_document_expired"):
+            assert raw not in text

@@ -32,12 +32,18 @@ Poll = Callable[..., LinkSession]
 
 
 def click_through(session: LinkSession, decision: str = "authorize") -> Page:
-    """What the person does on Stripe's pages: sign in, pick the account, decide."""
+    """What the person does on Stripe's pages: sign in, pick the account (or make a new
+    one when none can be chosen), decide; or sign up for a new login on the register form."""
     browser = Browser()
-    page = sign_in(browser, session.authorize_url)
+    page = browser.open(session.authorize_url)
+    if page.page == "register":
+        page = browser.click(page, "create", password="a-long-password")
+    else:
+        page = sign_in(browser, session.authorize_url)
     if page.page == "chooser":
-        page = browser.click(page, "continue")
-    elif page.page == "register":
+        page = (browser.click(page, "continue") if " checked>" in page.html
+                else browser.follow_link(page, "create-account"))
+    if page.page == "new-account":
         page = browser.click(page, "create")
     assert page.page == "authorize", page.html
     return browser.click(page, decision)
@@ -151,17 +157,31 @@ def test_gives_up_on_its_own(client: PortalClient) -> None:
     assert info.value.code == "timeout"
 
 
+def test_one_platform_way_through_signs_in(make_sandbox: Callable[..., Sandbox],
+                                           client_for: Callable[..., PortalClient]) -> None:
+    """The one-platform way through: sign in (landing: login), and in Stripe's chooser a new
+    account under the same login, sharing the legal entity."""
+    sb = make_sandbox("already-connected")
+    client = client_for(sb)
+    session = start_session(client, landing="login")
+    outcome, _seen = wait_while_browsing(client, session, "authorize")
+    assert outcome.status == "completed" and outcome.account is not None
+    assert outcome.account.id != "acct_1RvrsdDntlApp01"  # not the Dentally app's account
+    assert sb.world.accounts[outcome.account.id]["shares_legal_entity_with"] == \
+        "acct_1RvrsdDntlApp01"
+
+
 def test_register_landing_with_prefill(make_sandbox: Callable[..., Sandbox],
                                        client_for: Callable[..., PortalClient]) -> None:
-    """The one-platform way through: a new account under the same login, prefilled."""
-    sb = make_sandbox("already-connected")
+    """No Stripe login at all: Stripe's sign-up form, prefilled from the practice."""
+    sb = make_sandbox("no-stripe")
     client = client_for(sb)
     prefill = prefill_from_practice(client.practice())
     session = start_session(client, landing="register", prefill=prefill)
     assert sb.world.link_session_requests[-1] == {"landing": "register", "prefill": prefill}
     outcome, _seen = wait_while_browsing(client, session, "authorize")
     assert outcome.status == "completed" and outcome.account is not None
-    assert outcome.account.id != "acct_1RvrsdDntlApp01"  # not the Dentally app's account
+    assert outcome.account.email == prefill["email"]
 
 
 def test_linked_but_not_ready(make_sandbox: Callable[..., Sandbox],

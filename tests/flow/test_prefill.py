@@ -30,9 +30,24 @@ def test_full_practice() -> None:
         "url": "https://riverside.example",
         "country": "GB",
         "business_name": "Riverside Dental Care Ltd",
-        "phone_number": "+44 20 7946 0321",
+        "phone_number": "442079460321",
         "currency": "gbp",
     }
+
+
+@pytest.mark.parametrize(
+    ("phone", "digits"),
+    [("+44 20 7946 0321", "442079460321"), ("0044 (20) 7946-0321", "442079460321"),
+     ("020 7946 0321", "02079460321"), ("  ", None), (None, None)],
+)
+def test_phone_number_as_digits(phone: str | None, digits: str | None) -> None:
+    assert prefill_from_practice(practice(phone=phone)).get("phone_number") == digits
+
+
+def test_only_fields_stripe_documents() -> None:
+    documented = {"email", "url", "country", "phone_number", "business_name",
+                  "business_type", "first_name", "last_name", "currency"}
+    assert set(prefill_from_practice(practice())) <= documented
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from dentally_setup.flow.readiness import (
     Readiness,
+    account_heading,
+    account_lines,
     describe_requirement,
     format_deadline,
     readiness,
 )
-from dentally_setup.portal.models import Requirements, StripeAccount
+from dentally_setup.portal.models import RequirementError, Requirements, StripeAccount
 
 
 def account(*, charges: bool, payouts: bool | None = None, due: tuple[str, ...] = (),
@@ -147,8 +152,126 @@ def test_disabled_reason_words(reason: str, words: str) -> None:
     assert reason not in got.detail
 
 
-@pytest.mark.parametrize("reason", [None, "", "platform_paused", "something.new"])
+@pytest.mark.parametrize("reason", [None, "", "something.new"])
 def test_unknown_or_missing_disabled_reason(reason: str | None) -> None:
     got = readiness(account(charges=False, reason=reason))
     assert got.detail.startswith("Deposits cannot be taken until Stripe finishes checking")
     assert not got.ready and got.needs_sentence == ""
+
+
+# ---- Stripe's own lists (tests/stripe_reference) -----------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[1] / "stripe_reference"
+SCHEMA = json.loads((REFERENCE / "account-schema-excerpt.json").read_text("utf-8"))
+FIXTURES = json.loads((REFERENCE / "fixtures3-account-country_spec.json").read_text("utf-8"))
+REASONS = SCHEMA["components"]["schemas"]["account_requirements"]["properties"][
+    "disabled_reason"]["enum"]
+
+
+def _fixture_keys() -> list[str]:
+    res = FIXTURES["resources"]
+    keys: set[str] = set()
+    for kind in res["country_spec"]["verification_fields"].values():
+        keys.update(kind["minimum"], kind["additional"])
+    for block in (res["account"]["requirements"], res["account"]["future_requirements"]):
+        for name in ("currently_due", "eventually_due", "past_due", "pending_verification"):
+            keys.update(block[name])
+    return sorted(keys)
+
+
+# Key families Stripe uses that the fixtures do not happen to list.
+OTHER_FAMILIES = [
+    "directors.dob.day", "executives.first_name", "person_1AbCdEf.verification.document",
+    "documents.company_registration_verification.files",
+    "documents.bank_account_ownership_verification.files", "company.directors_provided",
+    "company.executives_provided", "company.verification.document",
+    "individual.verification.additional_document", "settings.dashboard.display_name",
+]
+
+
+def test_reference_lists_are_what_stripe_publishes() -> None:
+    assert len(REASONS) == 15 and "rejected.fraud" in REASONS
+    assert len(_fixture_keys()) > 40
+
+
+@pytest.mark.parametrize("key", _fixture_keys() + OTHER_FAMILIES)
+def test_every_requirement_key_reads_as_words(key: str) -> None:
+    words = describe_requirement(key)
+    # A known family, not the readable fallback ("x: y"), and never the raw key.
+    assert words != key and "." not in words and "_" not in words and ":" not in words
+    got = readiness(account(charges=False, due=(key,)))
+    assert key not in " ".join(got.lines())
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_every_disabled_reason_has_words_and_a_next_step(reason: str) -> None:
+    got = readiness(account(charges=False, reason=reason))
+    text = " ".join(got.lines())
+    assert reason not in text
+    assert got.detail.split(". ")[0] + "." != "Deposits cannot be taken until Stripe finishes " \
+        "checking the account."  # words of its own, not only the generic sentence
+    assert got.next_step
+    if reason.startswith("rejected."):
+        assert got.final and not got.ready
+        assert "checking" not in text and "being checked" not in text
+        assert "prepare the payment settings" not in text  # no offer to switch payments on
+        assert "closed" in got.headline
+    else:
+        assert not got.final
+
+
+def test_a_rejected_account_is_final_even_with_charges_still_enabled() -> None:
+    got = readiness(account(charges=True, reason="rejected.fraud"))
+    assert got.final and not got.ready
+    assert "suspected fraud" in got.next_step
+
+
+def test_pending_verification_and_due_later_and_errors() -> None:
+    acct = StripeAccount(
+        "acct_1", charges_enabled=True, payouts_enabled=True, details_submitted=True,
+        requirements=Requirements(
+            currently_due=("external_account",),
+            eventually_due=("external_account", "company.tax_id", "owners.first_name"),
+            pending_verification=("representative.verification.document",),
+            errors=(RequirementError("individual.verification.document",
+                                     "verification_document_expired", "It expired."),
+                    RequirementError("company.tax_id", "some_new_code", "")),
+            future_deadline="2027-01-31T00:00:00Z"))
+    got = readiness(acct)
+    assert got.checking_sentence == ("Stripe is checking these: ID for the business's "
+                                     "representative")
+    # Due later: what is not already due now, with the future deadline.
+    assert got.later_sentence == ("Due later: the business's tax or company number; details "
+                                  "of the owners — by 31 January 2027")
+    assert got.problems == ("ID for the account holder: the document has expired",
+                            "the business's tax or company number: some new code")
+    lines = account_lines(acct)
+    assert lines[0] == "Account: acct_1"
+    assert got.needs_sentence in lines and got.later_sentence in lines
+    assert all("_" not in line.split(": ", 1)[-1] for line in lines[1:])
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "shown"),
+    [("Riverside", "r@x.example", "Riverside (acct_1)"),
+     (None, "r@x.example", "r@x.example (acct_1)"),
+     ("  ", None, "acct_1"), (None, "", "acct_1")],
+)
+def test_account_name_never_blank(name: str | None, email: str | None, shown: str) -> None:
+    acct = StripeAccount("acct_1", False, False, False, business_name=name, email=email)
+    assert account_heading(acct) == shown
+
+
+def test_the_15_minute_link_limit_is_the_portals() -> None:
+    from dentally_setup.flow.messages import for_link
+
+    what = for_link("expired").what
+    assert "portal allows 15 minutes" in what and "Stripe allows" not in what
+
+
+def test_can_take_payments_agrees_with_readiness_for_a_closed_account() -> None:
+    from dentally_setup.flow.readiness import can_take_payments
+
+    closed = account(charges=True, reason="rejected.other")
+    assert can_take_payments(closed) is False and readiness(closed).ready is False
+    assert can_take_payments(account(charges=True)) is True

@@ -36,6 +36,19 @@ def test_route(platform: str, setting: str | None, failed: bool, env: str | None
     assert route_for(platform, config, env, EMBEDDING) is expected
 
 
+def test_a_screen_reader_keeps_the_page_in_the_apps_own_process() -> None:
+    """Only there is Stripe's form inside the app's accessibility tree. The person's own
+    choices (the environment, the browser or this process in the Support window) stand."""
+    for setting, failed in ((None, False), ("separate", False), (None, True)):
+        config = Config(stripe_page=setting, web_host_failed=failed)
+        assert route_for("xcb", config, None, EMBEDDING, screen_reader=True) is INL
+        assert route_for("windows", config, None, EMBEDDING, screen_reader=True) is INL
+    assert route_for("xcb", Config(), None, EMBEDDING, screen_reader=False) is SEP
+    assert route_for("xcb", Config(stripe_page="browser"), None, EMBEDDING,
+                     screen_reader=True) is Route.BROWSER
+    assert route_for("xcb", Config(), "process", EMBEDDING, screen_reader=True) is SEP
+
+
 def test_described_in_plain_words() -> None:
     rows = describe(Config(stripe_page="browser", web_host_failed=True), "inline")
     assert rows[0] == ("Stripe's page", "in my browser (the Support window's setting)")

@@ -52,11 +52,12 @@ def test_every_focusable_control_has_an_accessible_name_and_description(make_wiz
         checked.append(step)
         h.next()
     h.sign_in_on_stripe()
-    h.wait_stripe_page("register")
+    h.wait_stripe_page("chooser")
     link = h.page(Step.LINK)
     assert focusable_unnamed(link) == []
     assert link.browser.accessibleName() == "Stripe's page"
-    h.wait_stripe_page("register").click("#create")
+    h.wait_stripe_page("chooser").click("#create-account")
+    h.wait_stripe_page("new-account").click("#create")
     h.wait_stripe_page("authorize").click("#authorize")
     for step in (Step.ACCOUNT_CHECK, Step.SETTINGS):
         page = h.wait_ready(step)
@@ -237,3 +238,115 @@ def test_log_view_filters_by_level(qapp):
     logger.info("another ordinary step")
     assert "another ordinary step" not in view.text.toPlainText()
     view.close()
+
+
+def test_rich_text_is_read_as_words() -> None:
+    from dentally_setup.gui.a11y import plain_text
+
+    assert plain_text("<b>Signed in.</b> Practice: A &amp; B<br>Sites: One, Two") == (
+        "Signed in. Practice: A & B\nSites: One, Two")
+    assert plain_text("<b>Next steps:</b><ul><li>First,</li><li>then.</li></ul>") == (
+        "Next steps:\n• First,\n• then.")
+    assert plain_text("  plain words ") == "plain words"
+
+
+def test_results_and_problems_are_read_with_their_words(make_wizard):
+    """A screen reader reads a result label's name and then what it says: the result's words
+    are its description (its name stays what it is for)."""
+    from dentally_setup.flow.messages import Message
+
+    h = make_wizard("fresh")
+    h.next()
+    sign_in = h.wait_ready(Step.SIGN_IN)
+    assert sign_in.result.accessibleName() == "Sign-in result"
+    assert sign_in.result.accessibleDescription().startswith("Signed in. Practice: ")
+    assert h.wizard.banner.accessibleDescription().startswith("DEMO — ")
+    h.wizard.show_notice("Demo reset: fresh.")
+    assert h.wizard.notice.accessibleDescription() == "Demo reset: fresh."
+
+    sign_in.show_message(Message("DS-TEST", "The portal did not answer.", "Try again later."))
+    panel = sign_in.errors
+    assert panel.isVisible() and panel.accessibleName() == "Problem"
+    assert panel.accessibleDescription() == (
+        "Problem: The portal did not answer.\nTry again later.\nCode for support: DS-TEST")
+    assert panel.text.accessibleDescription() == panel.accessibleDescription()
+    sign_in.url.textEdited.emit("changed")  # the result no longer holds: cleared, and said so
+    assert sign_in.result.text() == "" and sign_in.result.accessibleDescription() == ""
+
+    sign_in.sign_in()
+    h.wait_ready(Step.SIGN_IN)
+    h.next()
+    status = h.wait_ready(Step.STRIPE_STATUS)
+    assert status.summary.accessibleName() == "Stripe link status"
+    assert status.summary.accessibleDescription() == "The portal is not linked to Stripe yet."
+
+
+def test_the_step_list_marks_the_current_step_without_claiming_the_focus(make_wizard):
+    from PySide6.QtGui import QAccessible
+
+    h = make_wizard("fresh")
+    h.next()
+    h.wait_ready(Step.SIGN_IN)
+    steps = h.wizard.steps
+    assert [item.text() for item in steps.selectedItems()] == ["Sign in to the portal"]
+    assert steps.currentRow() == -1
+    cells = QAccessible.queryAccessibleInterface(steps)
+    states = [cells.child(i).state() for i in range(cells.childCount())]
+    assert [bool(s.focused) for s in states] == [False] * steps.count()
+    assert [bool(s.selected) for s in states].index(True) == 1
+
+
+def test_fields_and_combo_boxes_are_labelled_by_the_words_beside_them(make_wizard):
+    """On Linux a combo box's accessible name is its current item (Qt's design): only the
+    label whose buddy it is says what it is for. Fields get the same, for every platform."""
+    from PySide6.QtWidgets import QComboBox, QLabel
+
+    def labels(page: QWidget) -> dict[QWidget, str]:
+        return {label.buddy(): label.text() for label in page.findChildren(QLabel)
+                if label.buddy() is not None}
+
+    h = make_wizard("fresh")
+    welcome = h.wait_ready(Step.WELCOME)
+    assert labels(welcome)[welcome.scenario] == "Demo scenario:"
+    h.next()
+    sign_in = h.wait_ready(Step.SIGN_IN)
+    assert labels(sign_in)[sign_in.url] == "Portal address:"
+    assert labels(sign_in)[sign_in.token] == "API token:"
+    for step in (Step.STRIPE_STATUS, Step.LINK):
+        h.next()
+        h.wait_step(step)
+    h.sign_in_on_stripe()
+    h.choose_account().click("#authorize")
+    h.wait_ready(Step.ACCOUNT_CHECK)
+    h.next()
+    settings = h.wait_ready(Step.SETTINGS)
+    found = labels(settings)
+    assert found[settings.site] == "Site:" and found[settings.default] == "Default deposit:"
+    # The per-type deposits are one table: each deposit cell, and the field a person types
+    # into, is named by its appointment type (there is no label beside it to be a buddy).
+    from dentally_setup.gui.pages.type_deposits import ACCESSIBLE_TEXT, DEPOSIT
+    from tests.gui.deposits import deposit_editor
+
+    model = settings.types_model
+    for row in range(model.rowCount()):
+        name = model.type_name(row)
+        assert str(model.index(row, DEPOSIT).data(ACCESSIBLE_TEXT)).startswith(
+            f"Deposit for {name}:"), name
+    first = model.type_ids()[0]
+    assert deposit_editor(settings, first).accessibleName().startswith(
+        f"Deposit for {model.type_name(0)}:")
+    for box in settings.findChildren(QComboBox):
+        if box.isVisible():
+            assert box in found
+
+
+def test_without_a_screen_reader_stripes_page_stays_in_the_web_host(qapp, monkeypatch):
+    """Nothing changes for everyone else: no assistive technology (offscreen, no
+    accessibility bus), so the page runs where it always did."""
+    monkeypatch.delenv("DENTALLY_WEBVIEW", raising=False)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    from dentally_setup.gui.a11y import assistive_technology_active
+    from dentally_setup.gui.stripe_page.app_side_choice import use_web_host
+
+    assert not assistive_technology_active()
+    assert use_web_host()

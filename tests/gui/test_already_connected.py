@@ -1,5 +1,7 @@
 """The one-platform trap: detected before linking, while linking and by the person; the
-guidance; the register + prefill link session; both accounts shown after."""
+guidance; the sign-in (landing: login) link session through Stripe's chooser to a new account
+sharing the legal entity; both accounts shown after. And a practice with no Stripe login:
+"We don't have a Stripe account yet", Stripe's sign-up form with the practice's details."""
 
 from __future__ import annotations
 
@@ -34,24 +36,32 @@ def test_detected_before_linking_and_guided_to_a_shared_entity_account(make_wiza
     pictures = [w for w in guidance.findChildren(QLabel) if w.pixmap() is not None
                 and not w.pixmap().isNull()]
     assert len(pictures) == 3
+    # The words describe what Stripe shows, in order: sign in, the chooser, share + Connect.
+    from dentally_setup.gui.pages.guidance import STEPS
+
+    assert [image for image, _t, _w in STEPS] == [
+        "step-sign-in.svg", "step-new-account.svg", "step-share-entity.svg"]
+    words = " ".join(w.text() for w in guidance.findChildren(QLabel))
+    for said in ("usual Stripe login", "Do not make a new login", "Create a new account",
+                 "connected to another platform", "share the legal entity", "Connect"):
+        assert said in words
     h.next()  # "Continue to Stripe"
     h.wait_step(Step.LINK)
-    h.sign_in_on_stripe()
-    browser = h.wait_stripe_page("register")
-    # The portal was asked for the sign-up landing with the practice's details...
+    h.wait_stripe_page("signin")
+    # The portal was asked for Stripe's sign-in, not its sign-up form for a new login.
     request = h.sandbox.world.link_session_requests[-1]
-    practice = h.state.practice
-    assert request["landing"] == "register"
-    assert request["prefill"]["business_name"] == (practice.legal_name or practice.name)
-    assert request["prefill"]["email"] == practice.email
-    assert request["prefill"]["currency"] == "gbp"
-    assert request["prefill"]["url"].startswith("https://")
-    # ...and they reached Stripe's authorize URL as stripe_user[...] with stripe_landing.
-    query = h.sandbox.world.authorize_requests[-1]
-    assert query["stripe_landing"] == "register"
-    assert query["stripe_user[email]"] == practice.email
-    # The imitation offers to share the legal entity of the existing business.
-    shared = h.run_js_and_wait(browser, "document.querySelector('#share-legal-entity').checked")
+    assert request.get("landing", "login") == "login" and "prefill" not in request
+    assert h.sandbox.world.authorize_requests[-1]["stripe_landing"] == "login"
+    h.sign_in_on_stripe()
+    browser = h.wait_stripe_page("chooser")
+    # Stripe's chooser lists the login's account, marked as connected elsewhere...
+    disabled = h.run_js_and_wait(
+        browser, f"document.querySelector('#account-{app.id}').disabled")
+    assert disabled is True
+    # ...and "Create a new account" leads to the share-the-legal-entity choice.
+    browser.click("#create-account")
+    browser = h.wait_stripe_page("new-account")
+    shared = h.run_js_and_wait(browser, f"document.querySelector('#share-{app.id}').checked")
     assert shared is True
     browser.click("#create")
     h.wait_stripe_page("authorize").click("#authorize")
@@ -77,12 +87,12 @@ def test_watcher_spots_stripes_message_while_linking(make_wizard):
     page = h.page(Step.LINK)
     h.qtbot.waitUntil(page.side.isVisible, timeout=10000)
     assert page.browser is not None and page.browser.isVisible()  # the page is kept
-    # "Create a new account" starts again on the sign-up form with the practice's details.
-    h.qtbot.mouseClick(page.create_button, LEFT)
-    h.qtbot.waitUntil(lambda: h.sandbox.world.link_session_requests[-1].get("landing")
-                      == "register", timeout=10000)
-    h.sign_in_on_stripe()
-    h.wait_stripe_page("register")
+    # The way through is on Stripe's own page, in the same session: its "Create a new
+    # account" (no new link session, no sign-up form for a second login).
+    sessions = len(h.sandbox.world.link_session_requests)
+    page.browser.click("#create-account")
+    h.wait_stripe_page("new-account")
+    assert len(h.sandbox.world.link_session_requests) == sessions
 
 
 def test_my_account_isnt_listed_button_leads_to_the_guidance(make_wizard):
@@ -98,8 +108,9 @@ def test_my_account_isnt_listed_button_leads_to_the_guidance(make_wizard):
     assert page.browser is None  # leaving the link page destroyed the web view
     h.next()
     h.wait_step(Step.LINK)
-    h.qtbot.waitUntil(lambda: h.sandbox.world.link_session_requests[-1].get("landing")
-                      == "register", timeout=10000)
+    h.qtbot.waitUntil(lambda: len(h.sandbox.world.authorize_requests) == 2, timeout=10000)
+    assert h.sandbox.world.authorize_requests[-1]["stripe_landing"] == "login"
+    assert h.sandbox.world.link_session_requests[-1].get("landing", "login") == "login"
 
 
 def test_needs_verification_then_check_again_turns_ready(make_wizard):
@@ -148,3 +159,52 @@ def test_not_ready_saves_with_payments_off_and_amounts_kept(make_wizard):
     assert not saved.deposits_enabled and saved.deposit_default_minor == 3500
     # The person's choice is kept for later: the draft still says deposits on.
     assert h.state.drafts["site_1"].deposits_enabled
+
+
+def test_no_stripe_login_signs_up_with_the_practices_details(make_wizard):
+    h = make_wizard("no-stripe")
+    status = to_status(h)
+    assert status.no_stripe_button.isVisible()
+    assert "no Stripe login at all" in status.explain.text()
+    h.qtbot.mouseClick(status.no_stripe_button, LEFT)
+    h.wait_step(Step.LINK)
+    browser = h.wait_stripe_page("register")  # no sign-in page first
+    request = h.sandbox.world.link_session_requests[-1]
+    practice = h.state.practice
+    assert request["landing"] == "register"
+    assert request["prefill"] == {
+        "email": practice.email, "url": practice.website, "country": "GB",
+        "business_name": practice.legal_name, "phone_number": "442079460321",
+        "currency": "gbp"}
+    query = h.sandbox.world.authorize_requests[-1]
+    assert query["stripe_landing"] == "register"
+    assert query["stripe_user[phone_number]"] == "442079460321"
+    # Stripe's sign-up form shows them filled in; the person adds a password.
+    email = h.run_js_and_wait(browser, "document.querySelector('#reg-email').value")
+    assert email == practice.email
+    browser.run_js("document.querySelector('#reg-password').value = 'a-long-password';"
+                   "document.querySelector('#create').click();")
+    h.wait_stripe_page("authorize").click("#authorize")
+    check = h.wait_ready(Step.ACCOUNT_CHECK)
+    acct = h.state.account
+    assert acct.id in check.account_text.text() and practice.legal_name in \
+        check.account_text.text()
+    assert h.sandbox.world.logins[practice.email]["accounts"] == [acct.id]
+
+
+def test_back_from_the_sign_up_form_then_next_signs_in(make_wizard):
+    h = make_wizard("fresh")
+    status = to_status(h)
+    h.qtbot.mouseClick(status.no_stripe_button, LEFT)
+    h.wait_stripe_page("register")
+    h.wizard.back()
+    h.wait_ready(Step.STRIPE_STATUS)
+    h.next()
+    h.wait_stripe_page("signin")
+    assert h.sandbox.world.authorize_requests[-1]["stripe_landing"] == "login"
+
+
+def test_already_connected_status_page_offers_no_sign_up(make_wizard):
+    h = make_wizard("already-connected")
+    status = to_status(h)
+    assert not status.no_stripe_button.isVisible()

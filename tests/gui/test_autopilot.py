@@ -18,11 +18,15 @@ SCENARIOS = {
                                      "account-check", "settings", "review", "done"]),
     "needs-verification": ("linked", ["welcome", "sign-in", "stripe-status", "link",
                                       "account-check", "settings", "review", "done"]),
+    "no-stripe": ("linked", ["welcome", "sign-in", "stripe-status", "link", "account-check",
+                             "settings", "review", "done"]),
     "denied": ("denied", ["welcome", "sign-in", "stripe-status", "link"]),
     "already-linked": ("linked", ["welcome", "sign-in", "stripe-status", "account-check",
                                   "settings", "review", "done"]),
     "portal-trouble": ("linked", ["welcome", "sign-in", "stripe-status", "link",
                                   "account-check", "settings", "review", "done"]),
+    "group": ("linked", ["welcome", "sign-in", "stripe-status", "account-check", "settings",
+                         "review", "done"]),
 }
 
 
@@ -32,6 +36,12 @@ def run_app(home: Path, *args: str, env_extra: dict[str, str] | None = None,
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "dentally_setup", *args], env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_every_demo_scenario_is_walked() -> None:
+    from dentally_setup.sandbox import SCENARIOS as DEMO_SCENARIOS
+
+    assert set(SCENARIOS) == set(DEMO_SCENARIOS)
 
 
 # The portal-trouble scenario holds every portal request 1.5 s, which made its run a third
@@ -56,6 +66,9 @@ def test_autopilot_completes_each_scenario(scenario, tmp_path):
         assert report["account_id"].startswith("acct_")
     else:
         assert report["account_id"] is None
+    if scenario == "group":
+        # "Same settings for all sites": every one of the 40 sites was written.
+        assert report["sites_saved"] == 40
     if scenario == "portal-trouble":  # still in trouble with the short delay: 503s retried
         logged = (tmp_path / "home" / "logs" / "dentally-setup.log").read_text(encoding="utf-8")
         assert "unavailable, retrying" in logged

@@ -165,7 +165,7 @@ def test_lupdate_extracts_the_gui_texts(tmp_path: Path) -> None:
     assert len(sources) >= 250, len(sources)
     for text in ("Sign in", "✖ Not ready yet:", "✔ Ready:", "Continue to Stripe",
                  "Linked account: <b>{name}</b> ({id})", "Stripe still needs: {needs}",
-                 "Sign in to the portal", "The link was cancelled.", "1. Create a new account",
+                 "Sign in to the portal", "The link was cancelled.", "2. Create a new account",
                  "Warnings and errors"):
         assert text in sources, text
     # No f-string slipped through: lupdate would have taken its {expressions} literally.

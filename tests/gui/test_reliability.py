@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
 from dentally_setup.flow.steps import Step
+from tests.gui.deposits import type_deposit
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -167,15 +168,15 @@ def test_resume_restores_what_was_typed_even_half_typed(make_wizard, qtbot):
     hygiene = next(t for t in h.state.types if t.name.startswith("Hygiene"))
     page.default.clear()
     h.qtbot.keyClicks(page.default, "31.5")
-    h.qtbot.keyClicks(page.type_edits[hygiene.id], "2x")  # half-typed, invalid
+    type_deposit(h.qtbot, page, hygiene.id, "2x")  # half-typed, invalid
     h.wizard.hide()  # the PC is switched off: no goodbye, the progress file is all there is
     wizard = resume_wizard(qtbot, h.sandbox)
     qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SETTINGS), timeout=20000)
     settings = wizard.pages[Step.SETTINGS]
     qtbot.waitUntil(lambda: settings.default.text() == "31.5", timeout=10000)
-    assert settings.type_edits[hygiene.id].text() == "2x"
+    assert settings.type_text(hygiene.id) == "2x"
     assert settings.deposits_on.isChecked()
-    assert settings.type_problems[hygiene.id].isVisible()
+    assert settings.type_problem(hygiene.id)
     wizard.close()
 
 
@@ -213,9 +214,9 @@ def test_resume_after_a_write_reached_the_portal_does_not_write_again(make_wizar
     # The portal was read again on the way here and already holds the change: nothing is
     # left to save, so there is nothing the person could press to send it twice.
     qtbot.waitUntil(again.isComplete, timeout=15000)
-    assert again.plan == {}
+    assert again.plan.to_write == ()
     assert not again.save_button.isEnabled()
-    assert "No changes." in again.summary.toPlainText()
+    assert "No changes: all 2 sites" in again.summary.toPlainText()
     assert h.sandbox.world.applied_writes["site_1"] == 1  # never twice
     wizard.close()
 

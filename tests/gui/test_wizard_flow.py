@@ -4,6 +4,7 @@ sandbox's Stripe pages."""
 from __future__ import annotations
 
 from dentally_setup.flow.steps import Step
+from tests.gui.deposits import type_deposit
 from tests.sandbox.helpers import Browser
 
 
@@ -125,11 +126,10 @@ def test_settings_validation_as_you_type(make_wizard):
     hygiene = next(t for t in h.state.types if t.name.startswith("Hygiene"))
     page.default.clear()
     h.qtbot.keyClicks(page.default, "20")
-    h.qtbot.keyClicks(page.type_edits[hygiene.id], "999")
+    type_deposit(h.qtbot, page, hygiene.id, "999")
     assert not page.isComplete()
-    assert "price" in page.type_problems[hygiene.id].text()
-    page.type_edits[hygiene.id].clear()
-    h.qtbot.keyClicks(page.type_edits[hygiene.id], "0")
+    assert "price" in page.type_problem(hygiene.id)
+    type_deposit(h.qtbot, page, hygiene.id, "0", replace=True)
     assert page.isComplete()
     # What was typed is kept, as typed, in the draft of the site shown; the sites differed
     # on the portal, so the other site keeps its own until "same for all sites" is ticked.

@@ -259,8 +259,10 @@ def link_flow(client: Any, *, landing: str = "login", prefill: dict[str, str] | 
     browser = browser or Browser()
     page = sign_in(browser, session.authorize_url)
     if page.page == "chooser":
-        page = browser.click(page, "continue")
-    elif page.page == "register":
+        # The first account that may be connected is chosen; with none, a new account.
+        page = (browser.click(page, "continue") if " checked>" in page.html
+                else browser.follow_link(page, "create-account"))
+    if page.page == "new-account":
         page = browser.click(page, "create")
     assert page.page == "authorize", page.html
     return session.id, browser.click(page, decision, follow=follow)

@@ -61,11 +61,14 @@ def test_deny(make_sandbox):
     assert not client.stripe_link().linked
 
 
-def test_already_connected_register_shares_legal_entity(make_sandbox):
+def test_already_connected_sign_in_then_new_account_shares_legal_entity(make_sandbox):
+    """What a practice does on real Stripe: sign in with its usual login; the chooser marks
+    the account another platform controls; "Create a new account" under the same login,
+    sharing the legal entity."""
     sb = make_sandbox("already-connected")
     client = make_client(sb)
     app_account = client.stripe_link().dentally_app_account
-    session = client.create_link_session()
+    session = client.create_link_session()  # landing: login
     browser = Browser()
     page = sign_in(browser, session.authorize_url)
     assert page.page == "chooser"
@@ -73,11 +76,14 @@ def test_already_connected_register_shares_legal_entity(make_sandbox):
         in page.text
     radio = page.input(f"account-{app_account.id}")
     assert "disabled" in radio
+    assert "create-account" in page.ids
     page = browser.follow_link(page, "create-account")
-    assert page.page == "register"
-    share = page.input("share-legal-entity")
+    assert page.page == "new-account"
+    assert DEMO_LOGIN in page.text  # under the same login, not a new one
+    share = page.input(f"share-{app_account.id}")
     assert "checked" in share and share["value"] == app_account.id
     assert f"Share the legal entity of Riverside Dental Practice ({app_account.id})" in page.text
+    assert "password" not in page.ids  # no sign-up here
     page = browser.click(page, "create", business_name="Typed over")
     assert page.page == "authorize"
     page = browser.click(page, "authorize")
@@ -87,6 +93,20 @@ def test_already_connected_register_shares_legal_entity(make_sandbox):
     assert done.account.business_name == "Riverside Dental Practice"
     new = sb.world.accounts[done.account.id]
     assert new["shares_legal_entity_with"] == app_account.id
+    assert sb.world.logins[DEMO_LOGIN]["accounts"] == [app_account.id, new["id"]]
+    assert list(sb.world.logins) == [DEMO_LOGIN]
+
+
+def test_new_account_without_sharing_is_a_separate_business(make_sandbox):
+    sb = make_sandbox("already-connected")
+    client = make_client(sb)
+    session = client.create_link_session()
+    browser = Browser()
+    page = browser.follow_link(sign_in(browser, session.authorize_url), "create-account")
+    page = browser.click(page, "create", share_legal_entity="", business_name="Side line")
+    browser.click(page, "authorize")
+    new = sb.world.accounts[client.link_session(session.id).account.id]
+    assert new["shares_legal_entity_with"] is None and new["business_name"] == "Side line"
 
 
 def test_choosing_a_connected_account_is_refused(make_sandbox):
@@ -99,25 +119,47 @@ def test_choosing_a_connected_account_is_refused(make_sandbox):
     assert page.page == "chooser" and "error" in page.ids
 
 
-def test_register_landing_and_prefill_reach_stripe(sb, client):
+def test_register_landing_is_a_sign_up_form_for_a_new_login(make_sandbox):
+    sb = make_sandbox("no-stripe")
+    client = make_client(sb)
     prefill = {"email": "owner@riverside.example", "business_name": "Riverside Dental",
                "url": "https://riverside.example", "country": "GB", "currency": "gbp",
-               "phone_number": "+44 20 0000 0000"}
+               "phone_number": "442000000000", "first_name": "Ann", "last_name": "Lee",
+               "business_type": "corporation"}
     session = client.create_link_session(landing="register", prefill=prefill)
     assert sb.world.link_session_requests == [{"landing": "register", "prefill": prefill}]
     browser = Browser()
-    page = sign_in(browser, session.authorize_url)
+    page = browser.open(session.authorize_url)
+    # Straight to the sign-up form: no sign-in, no chooser, nothing to share.
     assert page.page == "register"
+    assert "sign-in" not in page.ids and "share-legal-entity" not in page.html
     assert page.input("business_name")["value"] == "Riverside Dental"
     assert page.input("reg-email")["value"] == "owner@riverside.example"
+    assert page.input("full_name")["value"] == "Ann Lee"
     seen = sb.world.authorize_requests[-1]
     assert seen["stripe_landing"] == "register" and seen["scope"] == "read_write"
     assert seen["stripe_user[email]"] == "owner@riverside.example"
     assert seen["stripe_user[business_name]"] == "Riverside Dental"
-    page = browser.click(page, "create", share_legal_entity=None)
+    short = browser.click(page, "create", password="short")
+    assert short.page == "register" and "error" in short.ids
+    page = browser.click(short, "create", password="a-long-password")
+    assert page.page == "authorize"
     page = browser.click(page, "authorize")
     done = client.link_session(session.id)
     assert done.account.email == "owner@riverside.example"
+    assert sb.world.logins["owner@riverside.example"]["accounts"] == [done.account.id]
+    assert sb.world.accounts[done.account.id]["business_type"] == "company"
+
+
+def test_register_with_an_existing_login_is_refused(make_sandbox):
+    sb = make_sandbox("already-connected")
+    client = make_client(sb)
+    session = client.create_link_session(landing="register", prefill={"email": DEMO_LOGIN})
+    browser = Browser()
+    page = browser.open(session.authorize_url)
+    page = browser.click(page, "create", password="a-long-password")
+    assert page.page == "register" and "already exists" in page.text
+    assert len(sb.world.logins[DEMO_LOGIN]["accounts"]) == 1
 
 
 def test_code_exchanged_once_even_if_callback_reloaded(sb, client):

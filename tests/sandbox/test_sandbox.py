@@ -30,8 +30,8 @@ def test_starts_and_stops_fast(tmp_path):
 
 
 def test_scenarios_and_unknown():
-    assert set(SCENARIOS) == {"fresh", "already-connected", "needs-verification", "denied",
-                              "already-linked", "portal-trouble"}
+    assert set(SCENARIOS) == {"fresh", "already-connected", "needs-verification", "no-stripe",
+                              "denied", "already-linked", "portal-trouble", "group"}
     with pytest.raises(ValueError, match="fresh"):
         Sandbox(scenario="nope")
 

@@ -24,6 +24,7 @@ class AccountCheckPage(BasePage):
         self.account_text = self.paragraph(name=self.tr("Linked account"))
         self.status_text = self.paragraph(name=self.tr("Whether the account can take payments"))
         self.needs_text = self.paragraph(name=self.tr("What Stripe still needs"))
+        self.next_text = self.paragraph(name=self.tr("What to do next"))
         self.both_text = self.paragraph(name=self.tr("The Dentally app's account"))
         self.open_button = QPushButton(self.tr("Open Stripe to finish"))
         self.open_button.setAccessibleName(self.tr("Open Stripe in my browser to finish"))
@@ -40,6 +41,7 @@ class AccountCheckPage(BasePage):
         self.body.addLayout(button_row(self.open_button, self.check_button))
         self.body.addStretch(1)
         self._loaded = False
+        self.final = False
 
     @property
     def ready(self) -> bool:
@@ -61,21 +63,32 @@ class AccountCheckPage(BasePage):
                                               "Go back and link it again."))
             self.status_text.clear()
             self.needs_text.clear()
+            self.next_text.clear()
             self.both_text.clear()
             self.open_button.hide()
             self._loaded = True
             self.completeChanged.emit()
             return
-        self.account_text.setText(
-            self.tr("Linked account: <b>{name}</b> ({id})")
-            .format(name=esc(acct.business_name) or self.tr("unnamed"), id=esc(acct.id)))
+        if acct.display_name != acct.id:
+            heading = self.tr("Linked account: <b>{name}</b> ({id})").format(
+                name=esc(acct.display_name), id=esc(acct.id))
+        else:  # Stripe gave no name and no email: the id alone, not "acct_1 (acct_1)"
+            heading = self.tr("Linked account: <b>{id}</b>").format(id=esc(acct.id))
+        self.account_text.setText(heading)
         r = readiness(acct)
+        self.final = r.final
         # words and a sign, not colour
         mark = self.tr("✔ Ready:") if r.ready else self.tr("✖ Not ready yet:")
+        if r.final:
+            mark = self.tr("✖ Closed:")
         self.status_text.setText(
             f"<b>{mark}</b> {esc(tr_flow(r.headline))}<br>{esc(tr_flow(r.detail))}")
-        self.needs_text.setText(esc(self._needs_sentence(r)))
-        self.needs_text.setVisible(bool(r.needs))
+        needs = "<br>".join(esc(t) for t in self._sentences(r) if t)
+        self.needs_text.setText(needs)
+        self.needs_text.setVisible(bool(needs))
+        self.next_text.setText(self.tr("<b>Next:</b> {step}").format(
+            step=esc(tr_flow(r.next_step))) if r.next_step else "")
+        self.next_text.setVisible(bool(r.next_step))
         self.open_button.setVisible(not r.ready or bool(r.needs))
         app = link.dentally_app_account
         if app is not None and app.id != acct.id:
@@ -90,21 +103,38 @@ class AccountCheckPage(BasePage):
         self.completeChanged.emit()
         self.contentReady.emit()
 
-    def _needs_sentence(self, r: Readiness) -> str:
-        """Readiness.needs_sentence, with each part in the person's language."""
-        if not r.needs:
-            return ""
-        needs = "; ".join(tr_flow(n) for n in r.needs)
-        if r.deadline:
-            needs = self.tr("{needs} — by {date}").format(needs=needs, date=r.deadline)
-        return self.tr("Stripe still needs: {needs}").format(needs=needs)
+    def _sentences(self, r: Readiness) -> list[str]:
+        """What Stripe did not accept, still needs, is checking, and wants later, each part
+        in the person's language (the same facts as Readiness.lines for the CLI)."""
+        def joined(items: tuple[str, ...]) -> str:
+            return "; ".join(tr_flow(i) for i in items)
+
+        out: list[str] = []
+        if r.problems:
+            out.append(self.tr("Stripe did not accept: {items}").format(items=joined(r.problems)))
+        if r.needs:
+            needs = joined(r.needs)
+            if r.deadline:
+                needs = self.tr("{needs} — by {date}").format(needs=needs, date=r.deadline)
+            out.append(self.tr("Stripe still needs: {needs}").format(needs=needs))
+        if r.checking:
+            out.append(self.tr("Stripe is checking these: {items}").format(
+                items=joined(r.checking)))
+        if r.later:
+            later = joined(r.later)
+            if r.later_deadline:
+                later = self.tr("{needs} — by {date}").format(needs=later, date=r.later_deadline)
+            out.append(self.tr("Due later: {items}").format(items=later))
+        return out
 
     def _open_stripe(self) -> None:
         acct = self.state.account
         self.services.open_external(self.services.dashboard_url(acct.id if acct else ""))
 
     def isComplete(self) -> bool:
-        return self._loaded and not self.working and self.state.account is not None
+        # A closed account (rejected.*) goes no further: payments cannot be switched on.
+        return (self._loaded and not self.working and self.state.account is not None
+                and not self.final)
 
     def nextId(self) -> int:
         return int(Step.SETTINGS)

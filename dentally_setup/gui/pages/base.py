@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget, QWizard
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
 from dentally_setup.gui.i18n import tr_flow
@@ -47,6 +48,8 @@ class BasePage(QWizardPage):
     # at once: a direct connection, so it is on disk when emit() returns, which the Review
     # page relies on before it sends a write.
     progressChanged = Signal()
+    # Go on to the next step, as Next would (a choice on the page that decides the way).
+    nextRequested = Signal()
     # Go back to an earlier step (a Step), because the world changed there.
     backRequested = Signal(object)
     # The portal said whether Stripe is live (True) or in test mode (False).
@@ -81,13 +84,14 @@ class BasePage(QWizardPage):
         # the whole Qt namespace (~25 ms), which the first page's paint must not wait for.
         from PySide6.QtCore import Qt
 
-        label = QLabel(text)
+        label = ReadOutLabel()  # its texts (results) are read out
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setOpenExternalLinks(False)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if name:
             label.setAccessibleName(name)
+        label.setText(text)  # named first: the text is then its description
         self.body.addWidget(label)
         return label
 

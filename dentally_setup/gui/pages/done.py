@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from dentally_setup.flow.readiness import can_take_payments
+from dentally_setup.flow.readiness import account_heading, readiness
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.money import display_money
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
@@ -29,13 +30,13 @@ class DonePage(BasePage):
         acct = st.account
         lines: list[str] = []
         if acct is not None:
-            if can_take_payments(acct):
-                linked = self.tr("The portal is linked to Stripe account <b>{name}</b> ({id}), "
-                                 "which can take payments.")
-            else:
-                linked = self.tr("The portal is linked to Stripe account <b>{name}</b> ({id}), "
-                                 "which is still being checked by Stripe.")
-            lines.append(linked.format(name=esc(acct.business_name), id=esc(acct.id)))
+            # The account check page's words: its name, headline and next step.
+            r = readiness(acct)
+            lines.append(self.tr("The portal is linked to Stripe account <b>{account}</b>.")
+                         .format(account=esc(account_heading(acct))))
+            lines.append(esc(tr_flow(r.headline)))
+            if r.next_step and not r.ready:
+                lines.append(esc(tr_flow(r.next_step)))
         for site in st.practice.sites if st.practice else ():
             vs = st.saved.get(site.id) or st.current.get(site.id)
             if vs is None:

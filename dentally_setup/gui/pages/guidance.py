@@ -1,6 +1,9 @@
 """The one-platform guidance: why a second Stripe account is needed, and the three steps
-as Stripe will show them, with drawings. "Continue to Stripe" opens the link on Stripe's
-sign-up form with the practice's details filled in."""
+as Stripe shows them, with drawings. "Continue to Stripe" opens the link on Stripe's sign-in
+(``landing: login``): the practice signs in with its usual login, and in Stripe's chooser
+creates a new account that shares the legal entity of the existing one. (Stripe's sign-up
+form, ``register``, would make a second, unrelated login: it is only for a practice with no
+Stripe login at all, offered on the Stripe status page.)"""
 
 from __future__ import annotations
 
@@ -10,24 +13,26 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget, QWizard
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import plain_text
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.resources import resource
 
 STEPS = (
-    ("step-new-account.svg", QT_TRANSLATE_NOOP("GuidancePage", "1. Create a new account"),
+    ("step-sign-in.svg", QT_TRANSLATE_NOOP("GuidancePage", "1. Sign in as usual"),
      QT_TRANSLATE_NOOP("GuidancePage",
-     "On Stripe's page, choose to create a <b>new account</b> under the practice's usual "
-     "Stripe login.")),
-    ("step-share-entity.svg", QT_TRANSLATE_NOOP("GuidancePage", "2. Share the business details"),
+     "On Stripe's page, sign in with the practice's <b>usual Stripe login</b>. Do not make "
+     "a new login: the new account must belong to the same one.")),
+    ("step-new-account.svg", QT_TRANSLATE_NOOP("GuidancePage", "2. Create a new account"),
      QT_TRANSLATE_NOOP("GuidancePage",
-     "When Stripe asks, choose to <b>share the legal entity</b> of the existing business. "
-     "The business details are copied and kept in step; you do not retype them.")),
-    ("step-connect.svg", QT_TRANSLATE_NOOP("GuidancePage", "3. Connect"),
+     "Stripe lists the login's accounts. The one the Dentally app uses is greyed out, "
+     "with \"connected to another platform\". Choose <b>Create a new account</b>.")),
+    ("step-share-entity.svg", QT_TRANSLATE_NOOP("GuidancePage",
+                                                "3. Share the legal entity, then Connect"),
      QT_TRANSLATE_NOOP("GuidancePage",
-     "Check the details and press <b>Connect</b>. The new account serves the portal; the "
-     "existing one keeps serving the Dentally app.")),
+     "Choose to <b>share the legal entity</b> of the existing business: its details are "
+     "copied and kept in step, so you do not retype them. Then press <b>Connect</b>.")),
 )
 
 
@@ -53,6 +58,7 @@ class GuidancePage(BasePage):
             words = QLabel(text)
             words.setWordWrap(True)
             words.setAccessibleName(self.tr("{title}: explanation").format(title=title))
+            words.setAccessibleDescription(plain_text(text))  # the words, not only their name
             grid.addWidget(picture, 0, col)
             grid.addWidget(heading, 1, col)
             grid.addWidget(words, 2, col, Qt.AlignmentFlag.AlignTop)
@@ -72,8 +78,8 @@ class GuidancePage(BasePage):
             "each account work with one platform only, so the portal needs an account of its "
             "own. It belongs to the same business and uses the same Stripe login; payments "
             "from the portal are paid out as Stripe normally does.").format(account=who))
-        # The link that follows opens on Stripe's sign-up form, filled in from the practice.
-        self.state.landing = "register"
+        # The link that follows opens on Stripe's sign-in: the usual login, then its chooser.
+        self.state.landing = "login"
         self.contentReady.emit()
 
     def nextId(self) -> int:

@@ -28,6 +28,7 @@ from dentally_setup.flow.prefill import prefill_from_practice
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.flow.stripe_page import Route
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.pages.base import BasePage, button_row
 from dentally_setup.gui.pages.services import PageServices
@@ -44,9 +45,10 @@ STRIPE_HOSTS = ("connect.stripe.com", "dashboard.stripe.com", "stripe.com", "*.s
 ELSEWHERE_TEXT = QT_TRANSLATE_NOOP(
     "LinkPage",
     "<b>This Stripe account already serves another platform</b> (the Dentally app), so "
-    "Stripe will not connect it to the portal too.<br><br>The way through: create a "
-    "<b>new account</b> under the same Stripe login and choose to <b>share the legal "
-    "entity</b> of the existing business. Its details are copied for you."
+    "Stripe will not connect it to the portal too.<br><br>The way through, on Stripe's "
+    "page: choose <b>Create a new account</b> (you stay signed in with the same login), "
+    "then choose to <b>share the legal entity</b> of the existing business. Its details "
+    "are copied for you."
 )
 
 
@@ -76,7 +78,7 @@ class LinkPage(BasePage):
         self.padlock = QLabel()
         self.padlock.setPixmap(QIcon(str(resource("padlock.svg"))).pixmap(QSize(16, 16)))
         self.padlock.setAccessibleName(self.tr("Secure connection"))
-        self.host = QLabel("")
+        self.host = ReadOutLabel(spoken=False)  # readable: where the page really is
         self.host.setAccessibleName(self.tr("Web page address"))
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -98,7 +100,7 @@ class LinkPage(BasePage):
         self.side = self._guidance_panel()
         self.web_row.addWidget(self.side)
         self.side.hide()
-        self.waiting = QLabel()
+        self.waiting = ReadOutLabel()  # how the link ended is read out
         self.waiting.setWordWrap(True)
         self.waiting.setAccessibleName(self.tr("Link progress"))
         self.stack.addWidget(self.web_area)
@@ -129,12 +131,25 @@ class LinkPage(BasePage):
                 "because it already serves the Dentally app."),
             self.cancel_button: self.tr("Stops linking. Nothing is linked; you can start "
                                         "again."),
-            self.create_button: self.tr("Starts again on Stripe's form for a new account, "
-                                        "filled in with the practice's details."),
             self.how_button: self.tr("Shows the three steps with pictures."),
         })
         self.body.addLayout(button_row(self.browser_button, self.restart_button,
                                        self.not_listed_button, end=(self.cancel_button,)))
+
+    def _page_first_in_tab_order(self, browser: QWidget) -> None:
+        """Made after the page's buttons (and Chromium's own widget only once a page has
+        loaded), Stripe's page would come after them in the Tab order: it comes first, as on
+        screen, then the panel beside it and the buttons below (setTabOrder(a, b) moves b to
+        just after a, so each follows the one before)."""
+        stop, proxy = browser, browser.focusProxy()
+        while proxy is not None:  # down to the widget that really takes the keyboard
+            stop, proxy = proxy, proxy.focusProxy()
+        if stop.nextInFocusChain() is self.how_button:
+            return
+        for first, second in itertools.pairwise((
+                stop, self.how_button, self.browser_button,
+                self.restart_button, self.not_listed_button, self.cancel_button)):
+            QWidget.setTabOrder(first, second)
 
     def _guidance_panel(self) -> QFrame:
         panel = QFrame()
@@ -144,17 +159,11 @@ class LinkPage(BasePage):
         panel.setAccessibleName(self.tr("Account connected to another platform"))
         text = QLabel(QCoreApplication.translate("LinkPage", ELSEWHERE_TEXT))
         text.setWordWrap(True)
-        self.create_button = QPushButton(self.tr("Create a new account"))
-        self.create_button.setAccessibleName(self.tr(
-            "Start again on Stripe's form for a new account, filled in with the practice's "
-            "details"))
-        self.create_button.clicked.connect(lambda: self.begin("register"))
         self.how_button = QPushButton(self.tr("Show me how"))
         self.how_button.setAccessibleName(self.tr("Show the steps with pictures"))
         self.how_button.clicked.connect(self._to_guidance)
         layout = QVBoxLayout(panel)
         layout.addWidget(text)
-        layout.addWidget(self.create_button)
         layout.addWidget(self.how_button)
         layout.addStretch(1)
         return panel
@@ -164,6 +173,12 @@ class LinkPage(BasePage):
     def initializePage(self) -> None:
         self._completed = False
         self.side.hide()
+        if self.state.landing == "register":
+            self.setSubTitle(self.tr("Fill in Stripe's sign-up form for the practice's new "
+                                     "Stripe login, then press Connect."))
+        else:
+            self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account "
+                                     "and press Connect."))
         self.begin(self.state.landing)
 
     def begin(self, landing: str | None = None) -> None:
@@ -232,12 +247,9 @@ class LinkPage(BasePage):
             lambda text: self.show_message(messages.for_key("webview_webauthn", text),
                                            self.use_system_browser))
         self.web_row.insertWidget(0, browser, 1)
-        # Made after the buttons, but in the tab order the page comes just before them
-        # (setTabOrder(a, b) moves b to just after a, so the buttons follow it in turn).
-        order = [browser.focusProxy() or browser, self.browser_button, self.restart_button,
-                 self.not_listed_button, self.cancel_button]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self._page_first_in_tab_order(browser)
+        # Again once a page has painted: in this process Chromium's widget exists only then.
+        browser.painted.connect(lambda: self._page_first_in_tab_order(browser))
         self.browser = browser
         self.location_bar.show()
         self.padlock.hide()  # until a page has loaded and its address has been checked
@@ -384,6 +396,9 @@ class LinkPage(BasePage):
 
     def cleanupPage(self) -> None:
         session = self.state.session
+        # Going back: Next from the page before starts on Stripe's sign-in again, unless the
+        # person asks for the sign-up form again ("We don't have a Stripe account yet").
+        self.state.landing = "login"
         self.leave()
         if session is not None and session.pending:
             # Going back: the portal should stop accepting this session's state.

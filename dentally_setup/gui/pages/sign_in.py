@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from dentally_setup.flow import messages
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.pages.base import BasePage, button_row
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.portal.client import PortalClient, check_portal_url
@@ -65,7 +66,7 @@ class SignInPage(BasePage):
         self.check_button.setAccessibleName(self.tr("Sign in to the portal"))
         self.check_button.setDefault(False)
         self.check_button.clicked.connect(self.sign_in)
-        self.result = QLabel()
+        self.result = ReadOutLabel()
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Sign-in result"))
         self.describe({
@@ -81,7 +82,9 @@ class SignInPage(BasePage):
         token_row.addWidget(self.show_token)
         form = QFormLayout()
         form.addRow(self.tr("Portal address:"), self.url)
-        form.addRow(self.tr("API token:"), token_row)
+        token_label = QLabel(self.tr("API token:"))
+        token_label.setBuddy(self.token)  # a row of two widgets gets no label by itself
+        form.addRow(token_label, token_row)
         form.addRow("", self.remember)
         form.addRow("", button_row(self.check_button))  # as wide as its words, not the form
         self.body.addLayout(form)

@@ -1,6 +1,8 @@
 """Page 3: is the portal linked to Stripe? Linked: show the account and go on to the
 settings (or unlink and link another). Not linked: explain what happens next, including the
-one-platform rule when the practice's account already serves the Dentally app."""
+one-platform rule when the practice's account already serves the Dentally app, and offer
+"We don't have a Stripe account yet" (Stripe's sign-up form, ``landing: register``, filled
+in with the practice's details) for a practice with no Stripe login at all."""
 
 from __future__ import annotations
 
@@ -36,17 +38,27 @@ class StripeStatusPage(BasePage):
         self.refresh_button = QPushButton(self.tr("Check again"))
         self.refresh_button.setAccessibleName(self.tr("Check the Stripe link again"))
         self.refresh_button.clicked.connect(self.refresh)
+        self.no_stripe_button = QPushButton(self.tr("We don't have a Stripe account yet"))
+        self.no_stripe_button.setAccessibleName(self.tr(
+            "We don't have a Stripe account yet: sign up on Stripe"))
+        self.no_stripe_button.clicked.connect(self.sign_up)
         self.describe({
+            self.no_stripe_button: self.tr("Opens Stripe's sign-up form for a new Stripe "
+                                           "login, filled in with the practice's details."),
             self.unlink_button: self.tr("Unlinks this Stripe account from the portal; "
                                         "payments stop until another is linked."),
             self.refresh_button: self.tr("Asks the portal again whether Stripe is linked."),
         })
-        self.body.addLayout(button_row(self.refresh_button, self.unlink_button))
+        self.body.addLayout(
+            button_row(self.refresh_button, self.unlink_button, self.no_stripe_button))
         self.body.addStretch(1)
         self._loaded = False
 
     def initializePage(self) -> None:
         self.state.relink = False
+        # Sign-in is the way for any practice with a Stripe login; the sign-up form only
+        # when the person says there is none (sign_up).
+        self.state.landing = "login"
         self.refresh()
 
     def refresh(self) -> None:
@@ -54,6 +66,7 @@ class StripeStatusPage(BasePage):
         self.summary.setText("")
         self.explain.setText("")
         self.unlink_button.hide()
+        self.no_stripe_button.hide()
         self.call(lambda c: c.stripe_link(), self._show, self.tr("Asking the portal about Stripe…"),
                   retry=self.refresh)
 
@@ -65,7 +78,7 @@ class StripeStatusPage(BasePage):
             acct = link.account
             self.summary.setText(
                 self.tr("<b>The portal is linked to Stripe.</b><br>Account: {name} ({id})")
-                .format(name=esc(acct.business_name) or self.tr("unnamed"), id=esc(acct.id)))
+                .format(name=esc(acct.display_name), id=esc(acct.id)))
             self.explain.setText(
                 self.tr("Press <b>Next</b> to check the account and set up payments."))
             self.unlink_button.show()
@@ -85,7 +98,10 @@ class StripeStatusPage(BasePage):
             self.explain.setText(self.tr(
                 "Next, Stripe's own page opens. Sign in with the practice's Stripe login, "
                 "choose the practice's account and press <b>Connect</b>. Press <b>Next</b> "
-                "to start."))
+                "to start.<br><br>If the practice has no Stripe login at all, press <b>We "
+                "don't have a Stripe account yet</b>: Stripe's sign-up form opens, filled in "
+                "with the practice's details."))
+            self.no_stripe_button.show()
         self._loaded = True
         self.completeChanged.emit()
         self.contentReady.emit()
@@ -108,10 +124,17 @@ class StripeStatusPage(BasePage):
 
         self.call(work, done, self.tr("Unlinking…"))
 
+    def sign_up(self) -> None:
+        """"We don't have a Stripe account yet": on to Stripe's sign-up form."""
+        self.state.landing = "register"
+        self.nextRequested.emit()
+
     def isComplete(self) -> bool:
         return self._loaded and not self.working
 
     def nextId(self) -> int:
+        if self.state.landing == "register":
+            return int(Step.LINK)
         if self.state.link is None:
             return int(Step.LINK)
         return int(after_stripe_status(self.state.link, relink=self.state.relink))

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.a11y import ReadOutLabel, plain_text
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
 
@@ -37,6 +38,7 @@ class WelcomePage(BasePage):
                 "time you can carry on where you left off."))
         intro.setWordWrap(True)
         intro.setAccessibleName(self.tr("What this assistant does"))
+        intro.setAccessibleDescription(plain_text(intro.text()))  # the words, not only a name
         self.body.addWidget(intro)
         if state.demo:
             self._add_demo_menu()
@@ -56,7 +58,7 @@ class WelcomePage(BasePage):
         self.reset_button = QPushButton(self.tr("Reset demo"))
         self.reset_button.setAccessibleName(self.tr("Reset the demo to the start of this scenario"))
         self.reset_button.clicked.connect(self._reset)
-        self.scenario_note = QLabel()
+        self.scenario_note = ReadOutLabel()
         self.scenario_note.setWordWrap(True)
         self.presenter = QCheckBox(self.tr("Presenter mode (larger text for a projector)"))
         self.presenter.setAccessibleName(self.tr("Presenter mode"))
@@ -66,7 +68,11 @@ class WelcomePage(BasePage):
             self.presenter: self.tr("Larger text and a slower autopilot, for a projector."),
         })
         row = QHBoxLayout(self.demo_box)
-        row.addWidget(QLabel(self.tr("Scenario:")))
+        # On Linux a combo box is named by its label (Qt gives its accessible name to the
+        # current item), so the visible label is its buddy and says what it is.
+        scenario_label = QLabel(self.tr("Demo scenario:"))
+        scenario_label.setBuddy(self.scenario)
+        row.addWidget(scenario_label)
         row.addWidget(self.scenario, 1)
         row.addWidget(self.reset_button)
         row.addWidget(self.presenter)

@@ -3,8 +3,9 @@
 Stripe's page runs in a web host process (host_side.py) where the platform can show another
 process's window inside ours: it ends with the page, giving all of Chromium's memory back.
 Elsewhere (Wayland, macOS), after the host failed on this PC, or when support chose so in the
-Support window, it runs in the app's own process; support may also send it straight to the
-system browser. The rule and its precedence (DENTALLY_WEBVIEW first): flow/stripe_page.py.
+Support window, or while a screen reader runs, it runs in the app's own process; support may
+also send it straight to the system browser. The rule and its precedence (DENTALLY_WEBVIEW
+first): flow/stripe_page.py.
 When the host starts and ends around the link page: app_side_lifecycle.py.
 """
 
@@ -18,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 
 from dentally_setup.flow.stripe_page import Route, route_for
+from dentally_setup.gui.a11y import assistive_technology_active, switch_on_web_accessibility
 from dentally_setup.gui.qtsetup import EMBEDDING_PLATFORMS, chromium_flags, use_system_proxy
 from dentally_setup.store.config import Config, load_config, save_config
 
@@ -27,16 +29,18 @@ if TYPE_CHECKING:  # the wizard imports this module at start-up; the widget clas
 log = logging.getLogger(__name__)
 
 
-def route_on(platform: str, config: Config) -> Route:
+def route_on(platform: str, config: Config, *, screen_reader: bool = False) -> Route:
     """The way Stripe's page opens on Qt platform ``platform`` with ``config``."""
     return route_for(platform, config, os.environ.get("DENTALLY_WEBVIEW"),
-                     EMBEDDING_PLATFORMS)
+                     EMBEDDING_PLATFORMS, screen_reader=screen_reader)
 
 
 def link_route() -> Route:
     """The way the next link page shows Stripe's page (the config is read afresh, so a
-    change in the Support window counts from the next page on)."""
-    return route_on(QGuiApplication.platformName(), load_config())
+    change in the Support window counts from the next page on; so is whether a screen
+    reader is running)."""
+    return route_on(QGuiApplication.platformName(), load_config(),
+                    screen_reader=assistive_technology_active())
 
 
 def use_web_host() -> bool:
@@ -67,6 +71,8 @@ def prepare_in_process_engine() -> None:
         # started), and too late now: Chromium here draws without the GPU, which needs no
         # shared GL context.
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(software_rendering=True)
+    if assistive_technology_active():
+        switch_on_web_accessibility()
     use_system_proxy()
 
 

@@ -266,6 +266,9 @@ class RemoteLinkBrowser(StripeBrowser):
         self.keyboard_back()
         self._holder.quiet_focus = True
         self._holder.setFocus(Qt.FocusReason.OtherFocusReason)
+        # It had the focus already (the page's keys went to the host), so no focus event came
+        # to clear this: the next Tab or Shift+Tab onto the page must enter it again.
+        self._holder.quiet_focus = False
         widget: QWidget | None = self._holder
         for _ in range(500):  # the focus chain is a ring; stop if it has no other stop
             assert widget is not None

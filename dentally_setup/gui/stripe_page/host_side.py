@@ -119,28 +119,37 @@ class _ClickFocus(QObject):
 
 
 class _TabEdges(QWidget):
-    """The host's window: the browser and one invisible tab stop. Tab past the page's last
-    control (or Shift+Tab before its first) lands on the stop, since it is the only other
-    one in this window, and the keyboard is handed back to the app, which moves on to its
-    next (or previous) control. The direction comes from the key, not from the chain order:
-    the page's render widget joins the chain only once Chromium has made it."""
+    """The host's window: the browser between two invisible tab stops. Tab past the page's
+    last control (or Shift+Tab before its first) lands on a stop, and the keyboard is handed
+    back to the app, which moves on to its next (or previous) control. The direction comes
+    from the key. The page's render widget joins the Tab chain only once Chromium has made
+    it, at the chain's end (past the stop after it, and Qt does not wrap round the window for
+    a web page): it is put back between the stops each time the page paints."""
 
-    def __init__(self, browser: QWidget, hand_back: Callable[[bool], None]) -> None:
+    def __init__(self, browser: LinkBrowser, hand_back: Callable[[bool], None]) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self._browser = browser
         self._hand_back = hand_back
-        self._edge = _Edge(self._left)
+        self._before = _Edge(self._left)
+        self._after = _Edge(self._left)
+        layout.addWidget(self._before)
         layout.addWidget(browser, 1)
-        layout.addWidget(self._edge)
+        layout.addWidget(self._after)
+        browser.painted.connect(self._keep_order)
         # Chromium may cycle Tab inside the page instead of letting it out, so F6 (the
         # usual "next pane" key) always gives the keyboard back; Shift+F6 goes backwards.
         for key, forward in ((Qt.Key.Key_F6, True), (Qt.KeyboardModifier.ShiftModifier
                                                       | Qt.Key.Key_F6, False)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda forward=forward: self._left(forward))
+
+    def _keep_order(self, *_args: object) -> None:
+        page = self._browser.page_widget()
+        if page is not None and page.nextInFocusChain() is not self._after:
+            QWidget.setTabOrder(page, self._after)
 
     def _left(self, forward: bool) -> None:
         self._hand_back(forward)
