@@ -222,5 +222,6 @@ def test_complete_verification_makes_the_account_ready(make_sandbox, by):
     acct = sb.world.accounts[acct_id]
     assert acct["charges_enabled"] is True and acct["payouts_enabled"] is True
     assert acct["currently_due"] == []
+    sb.stop()  # the world is written within moments; stopping writes it at once
     saved = json.loads((sb.state_dir / "sandbox-world.json").read_text())
     assert saved["accounts"][acct_id]["charges_enabled"] is True
