@@ -13,7 +13,6 @@ from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from dentally_setup.flow import diagnostics
 from dentally_setup.flow.stripe_page import ROUTE_WORDS, describe
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.log_view import LogView
 from dentally_setup.gui.stripe_page.app_side_choice import link_route
 from dentally_setup.gui.stripe_page_setting import StripePageSetting
@@ -107,11 +107,7 @@ class DiagnosticsWindow(QDialog):
         close.setAccessibleName(self.tr("Close the support window"))
         close.setAccessibleDescription(self.tr("Settings chosen here are already saved."))
         close.clicked.connect(self.accept)
-        row = QHBoxLayout()
-        row.addWidget(self.copy_button)
-        row.addWidget(self.logs_button)
-        row.addStretch(1)
-        row.addWidget(close)
+        row = button_row(self.copy_button, self.logs_button, end=(close,))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         # Where Stripe's page opens: support changes it here over a screen-share.

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.welcome import WelcomePage
 
 LEFT = Qt.MouseButton.LeftButton
@@ -85,3 +86,19 @@ def test_reset_in_the_wizard_starts_the_sandbox_over_as_the_chosen_scenario(
     assert h.sandbox.scenario == "needs-verification"
     assert h.state.scenario == "needs-verification"
     assert "needs-verification" in h.wizard.notice.text()
+
+
+def test_button_row_puts_the_buttons_left_and_the_end_ones_right(qtbot: Any) -> None:
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    save, back, cancel = QPushButton("Save"), QPushButton("Back"), QPushButton("Cancel")
+    row = button_row(save, back, end=(cancel,))
+    holder.setLayout(row)
+    items = [row.itemAt(i) for i in range(row.count())]
+    assert [i.widget() for i in items] == [save, back, None, cancel]
+    assert items[2].spacerItem() is not None and row.stretch(2) == 1
+    holder.resize(600, 60)
+    holder.show()
+    qtbot.waitExposed(holder)
+    # Each button as wide as its words; the room between goes to the stretch.
+    assert save.width() < 200 and cancel.geometry().right() > 500

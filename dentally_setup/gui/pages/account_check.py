@@ -8,7 +8,8 @@ from dentally_setup.flow.readiness import Readiness, can_take_payments, readines
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
-from dentally_setup.gui.pages.base import BasePage, button_row
+from dentally_setup.gui.layouts import button_row
+from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.portal.models import StripeLink

@@ -30,7 +30,8 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.flow.stripe_page import Route
 from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
-from dentally_setup.gui.pages.base import BasePage, button_row
+from dentally_setup.gui.layouts import button_row
+from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.stripe_page.app_side_choice import link_route, make_link_browser
 from dentally_setup.gui.stripe_page.interface import StripeBrowser

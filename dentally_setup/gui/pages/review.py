@@ -28,7 +28,8 @@ from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.a11y import tell
 from dentally_setup.gui.i18n import tr_flow
-from dentally_setup.gui.pages.base import BasePage, button_row
+from dentally_setup.gui.layouts import button_row
+from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.review_summary import grouped_html, site_list
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc

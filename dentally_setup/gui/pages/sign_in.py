@@ -19,7 +19,8 @@ from dentally_setup.flow import messages
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.a11y import ReadOutLabel
-from dentally_setup.gui.pages.base import BasePage, button_row
+from dentally_setup.gui.layouts import button_row
+from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.portal.client import PortalClient, check_portal_url
 from dentally_setup.portal.errors import PortalError

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from dentally_setup.flow.routing import after_stripe_status
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
-from dentally_setup.gui.pages.base import BasePage, button_row
+from dentally_setup.gui.layouts import button_row
+from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import StripeLink
