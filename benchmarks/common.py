@@ -91,14 +91,13 @@ def run_measured(cmd: list[str], env: dict[str, str], *, sample_ms: float = 10.0
     """Run ``cmd``; time launch to exit; sample the tree's RSS every ``sample_ms``; on
     POSIX also read the main process's exact peak RSS from wait4().
 
-    On Linux, wait4()'s peak is the larger of the child's own and this process's RSS when it
-    spawned the child (exec keeps the high-water mark of the address space it replaces), so
-    a benchmark that grew to 41 MB reported 41 MB for a 28 MB child. When the reported peak
-    is not above our own RSS at spawn, the child's VmHWM (its own high-water mark, reset by
-    exec) sampled from /proc is used instead."""
+    On Linux, wait4()'s peak is the larger of the child's own and this process's peak RSS
+    (the child is spawned with our address space, and exec keeps the high-water mark of the
+    one it replaces), so a benchmark that had grown to 41 MB reported 41 MB for a 28 MB
+    child. When the reported peak is not above our own, the child's VmHWM (its own
+    high-water mark, reset by exec) sampled from /proc is used instead."""
     import psutil
 
-    inherited = psutil.Process().memory_info().rss
     start = time.perf_counter()
     popen = subprocess.Popen(cmd, env=env, cwd=cwd or ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -139,7 +138,7 @@ def run_measured(cmd: list[str], env: dict[str, str], *, sample_ms: float = 10.0
                     seconds = time.perf_counter() - start
                     popen.returncode = os.waitstatus_to_exitcode(status)
                     exact_peak = usage.ru_maxrss * 1024  # kilobytes on Linux
-                    if exact_peak <= inherited and peak_hwm:
+                    if exact_peak <= _vm_hwm(os.getpid()) and peak_hwm:
                         exact_peak = peak_hwm  # ours, not the child's (see above)
                     cpu = usage.ru_utime + usage.ru_stime
                     break
