@@ -28,6 +28,9 @@ T = TypeVar("T")
 
 class BasePage(QWizardPage):
     step: Step = Step.WELCOME
+    # Build the next page while this one is on screen (the wizard does it once this page
+    # is shown), for a next page that is slow to build and nearly always reached.
+    warm_next: bool = False
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
