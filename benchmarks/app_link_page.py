@@ -58,9 +58,9 @@ def main():
     from PySide6.QtCore import QTimer
     from stall import StallMeter
 
-    from dentally_setup.app import gui_parser
+    from dentally_setup.app import gui_parser, start_demo
     from dentally_setup.flow.steps import Step
-    from dentally_setup.gui.run import initial_state, start_demo
+    from dentally_setup.gui.run import initial_state
     from dentally_setup.gui.wizard import SetupWizard
 
     args = gui_parser().parse_args(["--demo", "--demo-reset"])

@@ -9,8 +9,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dentally_setup import __version__
+
+if TYPE_CHECKING:
+    from dentally_setup.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,26 @@ def has_display() -> bool:
     return True
 
 
+def start_demo(args: argparse.Namespace) -> Sandbox:
+    """The demo world for --demo: the GUI gets it as a DemoWorld and never imports it."""
+    # Imported only for --demo: the sandbox (with the stripe library) takes ~100 ms to import.
+    from dentally_setup.sandbox import Sandbox
+    from dentally_setup.store.paths import data_dir
+
+    # A trainer (or the leak test) may choose the demo portal's token.
+    token = os.environ.get("DENTALLY_DEMO_TOKEN") or "demo-portal-token"
+    sandbox = Sandbox(
+        scenario=args.scenario or "fresh",
+        state_dir=data_dir() / "demo-sandbox",
+        faults=args.faults,
+        token=token,
+        reset=bool(args.demo_reset or args.autopilot or args.scenario),
+    )
+    sandbox.start()
+    log.info("demo sandbox running (scenario %s)", sandbox.scenario)
+    return sandbox
+
+
 def main(argv: list[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     # Each entry's imports are made on its own path (median of 5-11 runs, after what the
@@ -92,7 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from dentally_setup.gui.run import run_gui
 
-        return run_gui(args)
+        demo = start_demo(args) if args.demo else None
+        try:
+            return run_gui(args, demo)
+        finally:
+            if demo is not None:
+                demo.stop()
     except KeyboardInterrupt:
         return 130
     except Exception:

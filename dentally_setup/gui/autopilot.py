@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import urllib.parse
-import urllib.request
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -22,6 +20,9 @@ from dentally_setup.gui.pages.review import ReviewPage
 from dentally_setup.gui.worker import run_in_background
 
 if TYPE_CHECKING:
+    from dentally_setup.gui.pages.account_check import AccountCheckPage
+    from dentally_setup.gui.pages.payment_settings import PaymentSettingsPage
+    from dentally_setup.gui.pages.stripe_status import StripeStatusPage
     from dentally_setup.gui.stripe_page.interface import StripeBrowser
     from dentally_setup.gui.wizard import SetupWizard
 
@@ -87,7 +88,7 @@ class Autopilot(QObject):
             return True
         if step == Step.STRIPE_STATUS and self.scenario == "no-stripe":
             # "We don't have a Stripe account yet", as a practice with no Stripe login does.
-            self._later(page.sign_up)  # type: ignore[attr-defined]
+            self._later(cast("StripeStatusPage", page).sign_up)
             return True
         self._later(lambda: self._next_from(page))
         return True
@@ -108,31 +109,22 @@ class Autopilot(QObject):
             self.fail("the linked account is not ready and the autopilot cannot fix it")
             return
         self._verified = True
-        url = demo.stripe_url.rstrip("/") + "/dashboard/verify"
-        data = urllib.parse.urlencode({"account": acct.id}).encode()
-
-        def post() -> None:
-            # The demo's own Stripe imitation on 127.0.0.1 (an http URL we built).
-            req = urllib.request.Request(url, data=data, method="POST")  # noqa: S310
-            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
-                resp.read()
-
-        page = self.wizard.pages[Step.ACCOUNT_CHECK]
-        run_in_background(post, lambda _r: self._later(page.refresh),  # type: ignore[attr-defined]
+        account_id = acct.id
+        page = cast("AccountCheckPage", self.wizard.pages[Step.ACCOUNT_CHECK])
+        # Off the GUI thread: the demo world saves itself to disk.
+        run_in_background(lambda: demo.complete_verification(account_id),
+                          lambda _r: self._later(page.refresh),
                           lambda exc: self.fail(f"could not complete verification: {exc!r}"))
 
     def _fill_settings(self) -> None:
-        page = self.wizard.pages[Step.SETTINGS]
-        edits = (
-            (page.deposits_on, True), (page.balances, True), (page.invoices, True),  # type: ignore[attr-defined]
-        )
+        page = cast("PaymentSettingsPage", self.wizard.pages[Step.SETTINGS])
         if self.scenario == "group":
             # What an IT person does for a group: one policy for every site.
-            page.same_for_all.setChecked(True)  # type: ignore[attr-defined]
-        for box, value in edits:
-            box.setChecked(value)
-        page.default.setText("25.00")  # type: ignore[attr-defined]
-        page.default.textEdited.emit("25.00")  # type: ignore[attr-defined]
+            page.same_for_all.setChecked(True)
+        for box in (page.deposits_on, page.balances, page.invoices):
+            box.setChecked(True)
+        page.default.setText("25.00")
+        page.default.textEdited.emit("25.00")
 
     # ---- the Stripe pages --------------------------------------------------------------
 
@@ -150,7 +142,7 @@ class Autopilot(QObject):
         log.info("autopilot on Stripe page %s", kind)
         if kind == "signin":
             # Types the demo password shown on the page, as a trainer would.
-            browser.run_js(f"document.querySelector('#password').value = {password_js()};"
+            browser.run_js(f"document.querySelector('#password').value = {self._password_js()};"
                            " document.querySelector('#sign-in').click();")
         elif kind == "chooser":
             browser.run_js(CHOOSE_FIRST)
@@ -159,10 +151,15 @@ class Autopilot(QObject):
         elif kind == "register":
             # Stripe's sign-up form for a new login: the practice's details are filled in;
             # a trainer types a password.
-            browser.run_js(f"document.querySelector('#reg-password').value = {password_js()};"
+            browser.run_js(f"document.querySelector('#reg-password').value = {self._password_js()};"
                            " document.querySelector('#create').click();")
         elif kind == "authorize":
             browser.click("#deny" if self.scenario == "denied" else "#authorize")
+
+    def _password_js(self) -> str:
+        """The demo's password as a JavaScript string (the autopilot runs only in the demo)."""
+        demo = self.wizard.demo
+        return json.dumps(demo.demo_password if demo is not None else "")
 
     def _link_ended(self, status: str) -> None:
         if status == "completed":
@@ -215,13 +212,6 @@ class Autopilot(QObject):
             print(f"autopilot: {self.failure or 'stopped before the end'}", file=sys.stderr)
             return 1
         return 0
-
-
-def password_js() -> str:
-    """The demo's password as a JavaScript string."""
-    from dentally_setup.sandbox import DEMO_PASSWORD
-
-    return json.dumps(DEMO_PASSWORD)
 
 
 def _yes() -> Any:

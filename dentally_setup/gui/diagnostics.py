@@ -6,22 +6,23 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
 from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from dentally_setup.flow import diagnostics
 from dentally_setup.flow.stripe_page import ROUTE_WORDS, describe
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.log_view import LogView
 from dentally_setup.gui.stripe_page.app_side_choice import link_route
 from dentally_setup.gui.stripe_page_setting import StripePageSetting
@@ -31,7 +32,25 @@ from dentally_setup.store.config import load_config
 from dentally_setup.store.paths import log_dir
 
 if TYPE_CHECKING:
-    from dentally_setup.gui.wizard import SetupWizard
+    from dentally_setup.flow.messages import Message
+    from dentally_setup.flow.state import WizardState
+    from dentally_setup.flow.steps import Step
+    from dentally_setup.gui.pages.services import DemoWorld
+
+
+class SupportFacts(Protocol):
+    """What the Support window reads of the wizard."""
+
+    @property
+    def state(self) -> WizardState: ...
+    @property
+    def demo(self) -> DemoWorld | None: ...
+    @property
+    def visited(self) -> list[str]: ...
+    @property
+    def errors_seen(self) -> list[tuple[str, Message]]: ...
+
+    def current_step(self) -> Step: ...
 
 
 def qt_versions() -> list[tuple[str, str]]:
@@ -53,8 +72,8 @@ def qt_versions() -> list[tuple[str, str]]:
 
 
 class DiagnosticsWindow(QDialog):
-    def __init__(self, wizard: SetupWizard) -> None:
-        super().__init__(wizard)
+    def __init__(self, wizard: SupportFacts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.wizard = wizard
         self.setWindowTitle(self.tr("Support — diagnostics"))
         self.resize(720, 520)
@@ -88,11 +107,7 @@ class DiagnosticsWindow(QDialog):
         close.setAccessibleName(self.tr("Close the support window"))
         close.setAccessibleDescription(self.tr("Settings chosen here are already saved."))
         close.clicked.connect(self.accept)
-        row = QHBoxLayout()
-        row.addWidget(self.copy_button)
-        row.addWidget(self.logs_button)
-        row.addStretch(1)
-        row.addWidget(close)
+        row = button_row(self.copy_button, self.logs_button, end=(close,))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         # Where Stripe's page opens: support changes it here over a screen-share.

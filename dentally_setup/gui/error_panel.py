@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from dentally_setup.gui.a11y import alert, plain_text
 from dentally_setup.gui.i18n import tr_flow
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.redact import redact
 
 if TYPE_CHECKING:
@@ -61,11 +61,7 @@ class ErrorPanel(QFrame):
                                                           "support."))
         self.details.setAccessibleDescription(self.tr("Technical details for support."))
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.retry_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.details_button)
-        buttons.addWidget(self.copy_button)
+        buttons = button_row(self.retry_button, end=(self.details_button, self.copy_button))
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addLayout(buttons)

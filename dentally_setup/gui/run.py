@@ -1,5 +1,5 @@
-"""Start the GUI: the QApplication, the demo world if asked for, the resume question, the
-wizard, and the autopilot."""
+"""Start the GUI: the QApplication, the resume question, the wizard, and the autopilot. The
+demo world, when asked for, is started by the entry point and handed in (a DemoWorld)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from dentally_setup.store.config import Config
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from dentally_setup.gui.pages.services import DemoWorld
     from dentally_setup.gui.wizard import SetupWizard
-    from dentally_setup.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -57,25 +57,7 @@ def set_window_icon(app: QApplication) -> None:
     app.setWindowIcon(QIcon(str(resource("app-icon.svg"))))  # SVG: crisp at any scale
 
 
-def start_demo(args: argparse.Namespace) -> Sandbox:
-    from dentally_setup.sandbox import Sandbox
-    from dentally_setup.store.paths import data_dir
-
-    # A trainer (or the leak test) may choose the demo portal's token.
-    token = os.environ.get("DENTALLY_DEMO_TOKEN") or "demo-portal-token"
-    sandbox = Sandbox(
-        scenario=args.scenario or "fresh",
-        state_dir=data_dir() / "demo-sandbox",
-        faults=args.faults,
-        token=token,
-        reset=bool(args.demo_reset or args.autopilot or args.scenario),
-    )
-    sandbox.start()
-    log.info("demo sandbox running (scenario %s)", sandbox.scenario)
-    return sandbox
-
-
-def initial_state(args: argparse.Namespace, demo: Sandbox | None) -> WizardState:
+def initial_state(args: argparse.Namespace, demo: DemoWorld | None) -> WizardState:
     state = WizardState(demo=demo is not None, scenario=demo.scenario if demo else None)
     if demo is not None:
         state.portal_url, state.token = demo.portal_url, demo.token
@@ -130,7 +112,7 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
     log.info("resuming towards %s", step.slug)
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: argparse.Namespace, demo: DemoWorld | None = None) -> int:
     from dentally_setup.gui.log_records import log_handler
     from dentally_setup.store.config import load_config_with_warning
 
@@ -138,54 +120,50 @@ def run_gui(args: argparse.Namespace) -> int:
     loaded = load_config_with_warning()
     cfg = loaded.config
     app = make_app(args, cfg)
-    demo = start_demo(args) if args.demo else None
-    try:
-        from dentally_setup.gui.first_paint import after_first_paint, quit_after_first_paint
-        from dentally_setup.gui.wizard import SetupWizard
 
-        state = initial_state(args, demo)
-        wizard = SetupWizard(state, demo=demo, screenshots=args.screenshots)
+    from dentally_setup.gui.first_paint import after_first_paint, quit_after_first_paint
+    from dentally_setup.gui.wizard import SetupWizard
 
-        def add_zoom() -> None:
-            from dentally_setup.gui.zoom import Zoom
+    state = initial_state(args, demo)
+    wizard = SetupWizard(state, demo=demo, screenshots=args.screenshots)
 
-            wizard.zoom = Zoom(wizard, app, cfg.zoom, presenter=args.presenter or cfg.presenter)
+    def add_zoom() -> None:
+        from dentally_setup.gui.zoom import Zoom
 
-        if cfg.zoom != 1.0 or args.presenter or cfg.presenter:
-            add_zoom()  # a chosen text size is part of how the first page looks
-        if loaded.warning:
-            wizard.show_notice(loaded.warning)
-        autopilot = None
-        if args.autopilot:
-            from dentally_setup.gui.autopilot import Autopilot
+        wizard.zoom = Zoom(wizard, app, cfg.zoom, presenter=args.presenter or cfg.presenter)
 
-            delay = args.autopilot_delay * (2 if args.presenter or cfg.presenter else 1)
-            autopilot = Autopilot(wizard, delay_ms=delay)
-            # It never resumes, but a bad file is set aside; and before the window opens,
-            # as it moves on (and saves) as soon as the first page is ready.
+    if cfg.zoom != 1.0 or args.presenter or cfg.presenter:
+        add_zoom()  # a chosen text size is part of how the first page looks
+    if loaded.warning:
+        wizard.show_notice(loaded.warning)
+    autopilot = None
+    if args.autopilot:
+        from dentally_setup.gui.autopilot import Autopilot
+
+        delay = args.autopilot_delay * (2 if args.presenter or cfg.presenter else 1)
+        autopilot = Autopilot(wizard, delay_ms=delay)
+        # It never resumes, but a bad file is set aside; and before the window opens,
+        # as it moves on (and saves) as soon as the first page is ready.
+        offer_resume(wizard, args)
+
+    def painted() -> None:
+        # What the person needs before they can act but not to see the first page waits
+        # for its first paint (start-up is "launch to the first page on screen").
+        set_window_icon(app)
+        if wizard.zoom is None:
+            add_zoom()  # the system's text size: only the keys that change it were missing
+        if autopilot is None:
             offer_resume(wizard, args)
+            if state.resume_target is not None:
+                wizard.next()
 
-        def painted() -> None:
-            # What the person needs before they can act but not to see the first page waits
-            # for its first paint (start-up is "launch to the first page on screen").
-            set_window_icon(app)
-            if wizard.zoom is None:
-                add_zoom()  # the system's text size: only the keys that change it were missing
-            if autopilot is None:
-                offer_resume(wizard, args)
-                if state.resume_target is not None:
-                    wizard.next()
-
-        after_first_paint(wizard, painted)
-        if args.quit_after_first_paint:
-            quit_after_first_paint(wizard)
-        wizard.show()
-        if autopilot is not None:
-            autopilot.start()
-        code = app.exec()
-        if autopilot is not None:
-            return autopilot.finish_report()
-        return int(code)
-    finally:
-        if demo is not None:
-            demo.stop()
+    after_first_paint(wizard, painted)
+    if args.quit_after_first_paint:
+        quit_after_first_paint(wizard)
+    wizard.show()
+    if autopilot is not None:
+        autopilot.start()
+    code = app.exec()
+    if autopilot is not None:
+        return autopilot.finish_report()
+    return int(code)

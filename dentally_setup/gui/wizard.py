@@ -1,12 +1,16 @@
 """The wizard window: one page per step, a visible list of steps, the environment banner
-(DEMO / TEST MODE / LIVE) and a Support button, all beside the pages."""
+(DEMO / TEST MODE / LIVE) and a Support button, all beside the pages.
+
+The wizard gives each page the services it may ask for (it implements
+pages.services.PageServices) and connects the page's signals: a page never calls the
+wizard."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +30,7 @@ from dentally_setup.gui.first_paint import after_first_paint
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.registry import LazyPages
+from dentally_setup.gui.pages.services import DemoWorld
 from dentally_setup.gui.stripe_page.app_side_lifecycle import HostLifecycle
 
 # QMessageBox, QUrl and the rest are imported where they are used, after the first paint:
@@ -35,21 +40,11 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
     from dentally_setup.flow.messages import Message
+    from dentally_setup.gui.pages.link import LinkPage
+    from dentally_setup.gui.pages.welcome import WelcomePage
     from dentally_setup.gui.zoom import Zoom
-    from dentally_setup.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
-
-class DemoWorld(Protocol):
-    """What the wizard needs of the embedded sandbox (kept small so tests can fake it)."""
-
-    scenario: str
-    stripe_url: str
-    portal_url: str
-    token: str
-
-    def reset(self, scenario: str | None = None) -> None: ...
-    def dashboard_url(self, account_id: str) -> str: ...
 
 
 class SetupWizard(QWizard):
@@ -60,7 +55,7 @@ class SetupWizard(QWizard):
         self,
         state: WizardState,
         *,
-        demo: Sandbox | DemoWorld | None = None,
+        demo: DemoWorld | None = None,
         screenshots: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -76,13 +71,15 @@ class SetupWizard(QWizard):
         self._auto_next: Callable[[BasePage], bool] | None = None
         self._livemode: bool | None = None
         self.zoom: Zoom | None = None  # set by run.py
+        # Where Next goes instead of the current page's choice (see go_back_to).
+        self._detour: Step | None = None
 
         self.setWindowTitle(APP_NAME + (self.tr(" — DEMO (no real money)") if demo else ""))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.resize(1180, 760)
-        self.pages = LazyPages(state, lambda step, page: self.setPage(int(step), page))
+        self.pages = LazyPages(state, self, self._add_page)
         self.pages[Step.WELCOME]
         self.setStartId(int(Step.WELCOME))
         self.side_panel = self._side()  # keep a reference: PySide would free it
@@ -112,12 +109,36 @@ class SetupWizard(QWizard):
         self._label_environment(None)
         after_first_paint(self, self._settle)
 
+    def _add_page(self, step: Step, page: BasePage) -> None:
+        """A page was made: add it, and listen to what it reports."""
+        self.setPage(int(step), page)
+        page.contentReady.connect(lambda: self.page_ready(page))
+        page.progressChanged.connect(self.save_progress)
+        page.nextRequested.connect(self.next)
+        page.backRequested.connect(self.go_back_to)
+        page.environmentKnown.connect(self.set_environment)
+        page.problemShown.connect(self.note_error)
+        # Pages with more to say. Their modules load when first reached (registry.py), so
+        # the class comes from the page table, not from an import here.
+        if step == Step.WELCOME:
+            cast("WelcomePage", page).demoResetRequested.connect(self.reset_demo)
+        elif step == Step.LINK:
+            link = cast("LinkPage", page)
+            link.browserCreated.connect(self.browserCreated)
+            link.linkEnded.connect(self._link_ended)
+            link.guidanceShown.connect(lambda: self.take_screenshot("link-guidance"))
+
+    def nextId(self) -> int:
+        """Where Next goes: the current page's choice, unless the wizard takes a detour."""
+        if self._detour is not None:
+            return int(self._detour)
+        return super().nextId()
+
     def validateCurrentPage(self) -> bool:
         """Before Qt moves on, make sure the page it moves to exists."""
         if not super().validateCurrentPage():
             return False
-        page = self.currentPage()
-        next_id = page.nextId() if page is not None else -1
+        next_id = self.nextId()
         if next_id >= 0:
             self.pages[Step(next_id)]
         return True
@@ -199,6 +220,7 @@ class SetupWizard(QWizard):
 
     def _page_changed(self, page_id: int) -> None:
         opening = self._previous is None
+        self._detour = None
         if self._previous is not None:
             self._previous.leave()
         if page_id < 0:
@@ -235,8 +257,9 @@ class SetupWizard(QWizard):
         self.steps.item(row).setSelected(True)
 
     def page_ready(self, page: BasePage) -> None:
-        """A page has its content. Pages call this from initializePage, before Qt has laid
-        the page out, so the rest waits one turn of the event loop."""
+        """A page has its content (its contentReady signal). Pages say so from
+        initializePage, before Qt has laid the page out, so the rest waits one turn of the
+        event loop."""
         if page is not self.currentPage():
             return
         QTimer.singleShot(0, lambda: self._after_ready(page))
@@ -259,26 +282,23 @@ class SetupWizard(QWizard):
     def set_auto_next(self, hook: Callable[[BasePage], bool] | None) -> None:
         self._auto_next = hook
 
-    def link_completed(self, page: BasePage) -> None:
-        self.linkEnded.emit("completed")
-        # "completed goes on": the person should not need to press Next after Stripe.
-        QTimer.singleShot(0, self.next)
-
-    def link_ended(self, page: BasePage, status: str) -> None:
+    def _link_ended(self, status: str) -> None:
         self.linkEnded.emit(status)
-
-    def guidance_raised(self, page: BasePage) -> None:
-        self.take_screenshot("link-guidance")
+        if status == "completed":
+            # "completed goes on": the person should not need to press Next after Stripe.
+            QTimer.singleShot(0, self.next)
 
     def go_back_to(self, step: Step) -> None:
         """Go back through the history to ``step`` (e.g. after a 409 stripe_not_ready)."""
         if int(step) not in self.visitedIds():
             if step == Step.GUIDANCE:
+                # The link page spotted the one-platform trap and the person asked how: back
+                # to the Stripe status page, and from there to the guidance (a detour until
+                # the page changes).
                 self._back_to(Step.STRIPE_STATUS)
                 # Sign in with the usual login; Stripe's chooser makes the new account.
                 self.state.landing = "login"
-                status = self.pages[Step.STRIPE_STATUS]
-                status.force_guidance = True  # type: ignore[attr-defined]
+                self._detour = Step.GUIDANCE
                 QTimer.singleShot(0, self.next)
             return
         self._back_to(step)
@@ -290,7 +310,11 @@ class SetupWizard(QWizard):
         while self.currentId() != int(step) and self.currentId() != self.startId():
             self.back()
 
-    # ---- services for pages ------------------------------------------------------------
+    # ---- services for pages (PageServices) ---------------------------------------------
+
+    @property
+    def screenshots_wanted(self) -> bool:
+        return self.screenshots is not None
 
     def ask(self, title: str, text: str) -> QMessageBox.StandardButton:
         return self.asker(title, text)
@@ -384,7 +408,7 @@ class SetupWizard(QWizard):
     def open_support(self) -> None:
         from dentally_setup.gui.diagnostics import DiagnosticsWindow
 
-        window = DiagnosticsWindow(self)
+        window = DiagnosticsWindow(self, self)
         window.show()
 
     def done(self, result: int) -> None:

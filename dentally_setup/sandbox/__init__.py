@@ -182,6 +182,18 @@ class Sandbox:
     def advance_clock(self, seconds: float) -> None:
         self.world.advance_clock(seconds)
 
+    # ---- what the wizard needs of the demo world (gui.pages.services.DemoWorld) --------
+
+    @property
+    def demo_password(self) -> str:
+        return DEMO_PASSWORD
+
+    def scenarios(self) -> dict[str, str]:
+        return dict(SCENARIOS)
+
+    def complete_verification(self, account_id: str) -> None:
+        self.world.complete_verification(account_id)
+
     def dashboard_url(self, account_id: str) -> str:
         return f"{self.stripe_url}/dashboard?account={urllib.parse.quote(account_id)}"
 

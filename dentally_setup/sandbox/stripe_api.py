@@ -38,6 +38,21 @@ def _bad_key() -> Reply:
     return _api_error(401, "Invalid API Key provided: sk_test_****", "api_key_invalid")
 
 
+def _oauth_bad_key(request: Request) -> Reply:
+    """connect.stripe.com answers a missing or wrong secret key in OAuth's words
+    (``invalid_client``), not with the API's error object, as platforms have reported it
+    (e.g. isaacsanders/omniauth-stripe-connect issues 2 and 52): the `stripe` library then
+    raises ``InvalidClientError``. Stripe repeats the wrong key; the imitation masks it."""
+    if not request.headers.get("authorization"):
+        return _oauth_error(
+            "invalid_client",
+            "No authentication credentials were provided. Send your secret API key in the "
+            "Authorization header using the Bearer authentication method",
+            status=401,
+        )
+    return _oauth_error("invalid_client", "No such API key: sk_test_****", status=401)
+
+
 def _form(request: Request) -> dict[str, str]:
     raw = (request.body or b"").decode("utf-8", "replace")
     return dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
@@ -45,7 +60,7 @@ def _form(request: Request) -> dict[str, str]:
 
 def token(world: World, request: Request, secret_key: str) -> Reply:
     if not _key_ok(request, secret_key):
-        return _bad_key()
+        return _oauth_bad_key(request)
     form = _form(request)
     grant = form.get("grant_type", "")
     code = form.get("code", "")
@@ -96,7 +111,7 @@ def token(world: World, request: Request, secret_key: str) -> Reply:
 
 def deauthorize(world: World, request: Request, secret_key: str, client_id: str) -> Reply:
     if not _key_ok(request, secret_key):
-        return _bad_key()
+        return _oauth_bad_key(request)
     form = _form(request)
     acct_id = form.get("stripe_user_id", "")
     if form.get("client_id") != client_id:

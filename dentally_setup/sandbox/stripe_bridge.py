@@ -93,11 +93,13 @@ class StripeBridge:
 
         try:
             resp = self.client().oauth.token({"grant_type": "authorization_code", "code": code})
-        except stripe.oauth_error.OAuthError as exc:
+        except stripe.oauth_error.InvalidGrantError as exc:
             log.info("Stripe refused the authorization code: %s", exc.code)
-            return Exchange(None, str(exc.code or "oauth_error"),
+            return Exchange(None, "invalid_grant",
                             str(getattr(exc, "user_message", None) or exc.code))
         except stripe.StripeError as exc:
+            # Any other refusal (invalid_client: the platform's own key or client id is wrong)
+            # is the portal's fault, not the practice's: the contract's stripe_unavailable.
             log.warning("Could not exchange the authorization code: %s", type(exc).__name__)
             return Exchange(None, "stripe_unavailable",
                             "Stripe could not be reached to finish the link.")

@@ -4,7 +4,7 @@
 <context>
     <name>AccountCheckPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/account_check.py" line="+21"/>
+        <location filename="../../dentally_setup/gui/pages/account_check.py" line="+24"/>
         <source>Can the linked Stripe account take payments?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -64,7 +64,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+18"/>
         <source>Asking Stripe about the account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -171,7 +171,7 @@
 <context>
     <name>DiagnosticsWindow</name>
     <message>
-        <location filename="../../dentally_setup/gui/diagnostics.py" line="+59"/>
+        <location filename="../../dentally_setup/gui/diagnostics.py" line="+78"/>
         <source>Support — diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
@@ -260,7 +260,7 @@
 <context>
     <name>DonePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/done.py" line="+21"/>
+        <location filename="../../dentally_setup/gui/pages/done.py" line="+23"/>
         <source>All set.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -384,7 +384,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+24"/>
         <source>&lt;b&gt;Problem:&lt;/b&gt; {what}&lt;br&gt;{next}&lt;br&gt;&lt;small&gt;Code for support: {code}&lt;/small&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -392,7 +392,7 @@
 <context>
     <name>GuidancePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+22"/>
+        <location filename="../../dentally_setup/gui/pages/guidance.py" line="+23"/>
         <source>1. Sign in as usual</source>
         <translation type="unfinished"></translation>
     </message>
@@ -422,7 +422,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Why the portal needs its own Stripe account, and how to make it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -470,18 +470,18 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+44"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+46"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through, on Stripe&apos;s page: choose &lt;b&gt;Create a new account&lt;/b&gt; (you stay signed in with the same login), then choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
-        <location line="+116"/>
+        <location line="+23"/>
+        <location line="+112"/>
         <source>Sign in on Stripe&apos;s page, choose the practice&apos;s account and press Connect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-104"/>
+        <location line="-100"/>
         <source>Secure connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -562,7 +562,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+25"/>
         <source>Account connected to another platform</source>
         <translation type="unfinished"></translation>
     </message>
@@ -668,12 +668,12 @@
 <context>
     <name>PaymentSettingsPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+39"/>
+        <location filename="../../dentally_setup/gui/pages/payment_settings.py" line="+40"/>
         <source>Problem with this field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <location line="+280"/>
         <source>Choose what patients can pay in the portal.</source>
         <translation type="unfinished"></translation>
@@ -895,7 +895,7 @@
 <context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+120"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+102"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -908,13 +908,13 @@
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/review.py" line="+59"/>
-        <location line="+117"/>
+        <location filename="../../dentally_setup/gui/pages/review.py" line="+62"/>
+        <location line="+114"/>
         <source>Check the changes, then press Save.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-115"/>
+        <location line="-112"/>
         <source>Changes to be saved</source>
         <translation type="unfinished"></translation>
     </message>
@@ -984,7 +984,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+50"/>
         <source>&lt;p&gt;&lt;b&gt;Stripe is not ready yet&lt;/b&gt;, so deposits, balances and invoices will be saved switched &lt;b&gt;off&lt;/b&gt;, with your amounts kept. Come back and save again once Stripe has finished its checks.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1037,7 +1037,7 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../dentally_setup/gui/wizard.py" line="+80"/>
+        <location filename="../../dentally_setup/gui/wizard.py" line="+77"/>
         <source> — DEMO (no real money)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1082,7 +1082,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+59"/>
         <source>Environment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1132,7 +1132,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+168"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1140,7 +1140,7 @@
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+43"/>
+        <location filename="../../dentally_setup/gui/pages/sign_in.py" line="+46"/>
         <source>Enter the portal&apos;s address and its API token.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1171,12 +1171,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+74"/>
+        <location line="+71"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-72"/>
+        <location line="-69"/>
         <source>Show the API token</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1236,7 +1236,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+43"/>
         <source>Hide</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1378,7 +1378,7 @@
 <context>
     <name>StripeStatusPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+30"/>
+        <location filename="../../dentally_setup/gui/pages/stripe_status.py" line="+33"/>
         <source>Is the portal already linked to a Stripe account?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1438,7 +1438,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+20"/>
         <source>Asking the portal about Stripe…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1516,7 +1516,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+96"/>
+        <source>No problem with {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Deposit for {name}: {amount}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1529,7 +1534,7 @@
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+19"/>
+        <location filename="../../dentally_setup/gui/pages/welcome.py" line="+24"/>
         <source>Link Stripe to the Dentally Portal and switch on online payments.</source>
         <translation type="unfinished"></translation>
     </message>

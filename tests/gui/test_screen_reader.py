@@ -43,7 +43,7 @@ RESULTS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("Stripe status", "Stripe link status", "not linked to Stripe yet"),
         ("Account check", "Linked account", "Linked account:"),
         ("Account check", "Whether the account can take payments", "Ready"),
-        ("Review and save", "Changes to be saved", "Saved."),
+        ("Review and save", "Changes to be saved", "✔ Saved"),
         ("Done", "Summary", "deposit"),
     ),
     # The practice's account already serves the Dentally app: the guidance page, then a
@@ -295,7 +295,7 @@ def test_a_screen_reader_reaches_every_word(scenario: str, desktop: Desktop, tmp
                          ("Stripe link status", "not linked to Stripe yet"),
                          ("Link progress", "Linked."),
                          ("Whether the account can take payments", "Ready"),
-                         ("Changes to be saved", "Saved.")):
+                         ("Changes to be saved", "✔ Saved")):
         assert any(n == label and words in s for n, s in said_aloud), (label, said_aloud)
     # Said once: the same words again are not news.
     assert len(said_aloud) == len(set(said_aloud)), said_aloud

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import urllib.parse
+import urllib.request
 
 import pytest
 
 from dentally_setup.portal.client import new_idempotency_key
 from dentally_setup.sandbox import SCENARIOS, Faults, Sandbox
-from tests.sandbox.helpers import link_flow, make_client
+from tests.sandbox.helpers import NO_PROXY, link_flow, make_client
 
 
 def test_starts_and_stops_fast(tmp_path):
@@ -200,3 +202,26 @@ def test_bad_fault_spec_refused_by_sandbox():
 
 def test_shared_sandbox_fixture(sandbox):
     assert make_client(sandbox).practice().sites[0].id == "site_1"
+
+
+@pytest.mark.parametrize("by", ["dashboard", "demo world"])
+def test_complete_verification_makes_the_account_ready(make_sandbox, by):
+    """The demo dashboard's "Complete verification" button (a form POST from a trainer's
+    browser) and Sandbox.complete_verification (how the autopilot presses it) do the same."""
+    sb = make_sandbox("needs-verification")
+    acct_id = "acct_1RvrsdVerify001"
+    assert sb.world.accounts[acct_id]["charges_enabled"] is False
+    if by == "dashboard":
+        form = urllib.parse.urlencode({"account": acct_id}).encode()
+        request = urllib.request.Request(f"{sb.stripe_url}/dashboard/verify", data=form,
+                                         method="POST")
+        with urllib.request.build_opener(NO_PROXY).open(request, timeout=10) as reply:
+            assert reply.status == 200  # the dashboard again, after the redirect
+    else:
+        sb.complete_verification(acct_id)
+    acct = sb.world.accounts[acct_id]
+    assert acct["charges_enabled"] is True and acct["payouts_enabled"] is True
+    assert acct["currently_due"] == []
+    sb.stop()  # the world is written within moments; stopping writes it at once
+    saved = json.loads((sb.state_dir / "sandbox-world.json").read_text())
+    assert saved["accounts"][acct_id]["charges_enabled"] is True

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from dentally_setup.flow.readiness import Readiness, can_take_payments, readiness
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.portal.models import StripeLink
 
@@ -20,8 +22,9 @@ class AccountCheckPage(BasePage):
     # Stripe's answer or the person reads it, Next opens it without that wait.
     warm_next = True
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Can the linked Stripe account take payments?"))
         self.account_text = self.paragraph(name=self.tr("Linked account"))
         self.status_text = self.paragraph(name=self.tr("Whether the account can take payments"))
@@ -40,11 +43,7 @@ class AccountCheckPage(BasePage):
             self.check_button: self.tr("Asks Stripe again whether the account can take "
                                        "payments."),
         })
-        row = QHBoxLayout()
-        row.addWidget(self.open_button)
-        row.addWidget(self.check_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.body.addLayout(button_row(self.open_button, self.check_button))
         self.body.addStretch(1)
         self._loaded = False
         self.final = False
@@ -107,7 +106,7 @@ class AccountCheckPage(BasePage):
             self.both_text.hide()
         self._loaded = True
         self.completeChanged.emit()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def _sentences(self, r: Readiness) -> list[str]:
         """What Stripe did not accept, still needs, is checking, and wants later, each part
@@ -135,8 +134,7 @@ class AccountCheckPage(BasePage):
 
     def _open_stripe(self) -> None:
         acct = self.state.account
-        wiz = self.setup_wizard()
-        wiz.open_external(wiz.dashboard_url(acct.id if acct else ""))
+        self.services.open_external(self.services.dashboard_url(acct.id if acct else ""))
 
     def isComplete(self) -> bool:
         # A closed account (rejected.*) goes no further: payments cannot be switched on.

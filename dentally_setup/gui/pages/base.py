@@ -1,5 +1,6 @@
 """What every wizard page shares: a title, a content area, a busy line, an error panel,
-and ``call`` to run portal work in the background with cancel and "Try again"."""
+``call`` to run portal work in the background with cancel and "Try again", and the signals
+through which a page tells the wizard what happened (see services.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
 
 from dentally_setup.flow.state import WizardState
@@ -16,10 +18,10 @@ from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.busy import BusyLine
 from dentally_setup.gui.error_panel import ErrorPanel
 from dentally_setup.gui.i18n import tr_flow
+from dentally_setup.gui.pages.services import PageServices
 
 if TYPE_CHECKING:
     from dentally_setup.flow.messages import Message
-    from dentally_setup.gui.wizard import SetupWizard
     from dentally_setup.portal.client import PortalClient
 
 log = logging.getLogger(__name__)
@@ -32,9 +34,26 @@ class BasePage(QWizardPage):
     # is shown), for a next page that is slow to build and nearly always reached.
     warm_next: bool = False
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+    # The page has its content: the wizard may take its picture, resume or autopilot on.
+    contentReady = Signal()
+    # The page changed what "carry on where you left off" restores. The wizard saves it
+    # at once: a direct connection, so it is on disk when emit() returns, which the Review
+    # page relies on before it sends a write.
+    progressChanged = Signal()
+    # Go on to the next step, as Next would (a choice on the page that decides the way).
+    nextRequested = Signal()
+    # Go back to an earlier step (a Step), because the world changed there.
+    backRequested = Signal(object)
+    # The portal said whether Stripe is live (True) or in test mode (False).
+    environmentKnown = Signal(object)
+    # A problem is shown on the page (a flow.messages.Message), for the Support window.
+    problemShown = Signal(object)
+
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.services = services
         self.setTitle(tr_flow(self.step.title))
         self.busy = BusyLine()
         self.errors = ErrorPanel()
@@ -47,12 +66,10 @@ class BasePage(QWizardPage):
 
     # ---- helpers for subclasses ------------------------------------------------------
 
-    def setup_wizard(self) -> SetupWizard:
-        from dentally_setup.gui.wizard import SetupWizard
-
+    def is_current(self) -> bool:
+        """True while this page is the one the wizard shows."""
         wiz = self.wizard()
-        assert isinstance(wiz, SetupWizard)
-        return wiz
+        return wiz is not None and wiz.currentPage() is self
 
     def paragraph(self, text: str = "", *, name: str = "") -> QLabel:
         # Imported here, not with the module: the first Qt.* value PySide hands out builds
@@ -139,9 +156,7 @@ class BasePage(QWizardPage):
 
     def show_message(self, message: Message, retry: Callable[[], None] | None = None) -> None:
         self.errors.show_message(message, retry)
-        wiz = self.wizard()
-        if wiz is not None and hasattr(wiz, "note_error"):
-            wiz.note_error(message)
+        self.problemShown.emit(message)
 
     def _finish(self) -> None:
         self._cancel = None

@@ -10,14 +10,16 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.money import display_money
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc
 
 
 class DonePage(BasePage):
     step = Step.DONE
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("All set."))
         self.summary = self.paragraph(name=self.tr("Summary"))
         self.next_steps = self.paragraph(name=self.tr("Next steps"))
@@ -64,7 +66,7 @@ class DonePage(BasePage):
             "assistant again to switch payments on.</li>"
             "<li>Linking Stripe to the Dentally app itself is a separate step, in the "
             "Dentally app under Settings → Sites → Online payments.</li></ul>"))
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def nextId(self) -> int:
         return -1  # the last page: Qt shows Finish

@@ -16,6 +16,7 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.gui.a11y import plain_text
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.resources import resource
 
 STEPS = (
@@ -38,8 +39,9 @@ STEPS = (
 class GuidancePage(BasePage):
     step = Step.GUIDANCE
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(
             self.tr("Why the portal needs its own Stripe account, and how to make it."))
         self.why = self.paragraph(name=self.tr("Why a new account is needed"))
@@ -78,7 +80,7 @@ class GuidancePage(BasePage):
             "from the portal are paid out as Stripe normally does.").format(account=who))
         # The link that follows opens on Stripe's sign-in: the usual login, then its chooser.
         self.state.landing = "login"
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def nextId(self) -> int:
         return int(Step.LINK)

@@ -8,7 +8,7 @@ import itertools
 import logging
 import urllib.parse
 
-from PySide6.QtCore import QCoreApplication, QSize, QTimer
+from PySide6.QtCore import QCoreApplication, QSize, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
@@ -30,7 +30,9 @@ from dentally_setup.flow.steps import Step
 from dentally_setup.flow.stripe_page import Route
 from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.stripe_page.app_side_choice import link_route, make_link_browser
 from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.portal.client import PortalClient
@@ -54,8 +56,16 @@ ELSEWHERE_TEXT = QT_TRANSLATE_NOOP(
 class LinkPage(BasePage):
     step = Step.LINK
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    # A fresh view of Stripe's page was made (for whoever drives or watches it).
+    browserCreated = Signal(object)
+    # The link session ended: "completed", "denied", "expired", ...
+    linkEnded = Signal(str)
+    # The one-platform explanation is now shown beside Stripe's page.
+    guidanceShown = Signal()
+
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Sign in on Stripe's page, choose the practice's account and "
                                  "press Connect."))
         self.browser: StripeBrowser | None = None
@@ -124,12 +134,8 @@ class LinkPage(BasePage):
                                         "again."),
             self.how_button: self.tr("Shows the three steps with pictures."),
         })
-        buttons = QHBoxLayout()
-        for b in (self.browser_button, self.restart_button, self.not_listed_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        self.body.addLayout(buttons)
+        self.body.addLayout(button_row(self.browser_button, self.restart_button,
+                                       self.not_listed_button, end=(self.cancel_button,)))
 
     def _page_first_in_tab_order(self, browser: QWidget) -> None:
         """Made after the page's buttons (and Chromium's own widget only once a page has
@@ -208,7 +214,7 @@ class LinkPage(BasePage):
 
     def _show_session(self, session: LinkSession) -> None:
         self.state.session = session
-        self.setup_wizard().save_progress()
+        self.progressChanged.emit()
         left = seconds_left(session)
         if left is not None:
             self._idle.start(int(max(1.0, left) * 1000))
@@ -223,7 +229,7 @@ class LinkPage(BasePage):
     def _ensure_browser(self) -> StripeBrowser:
         self._drop_browser()
         hosts = list(STRIPE_HOSTS)
-        demo = self.setup_wizard().demo
+        demo = self.services.demo
         if demo is not None:
             hosts.append(urllib.parse.urlsplit(demo.stripe_url).netloc)
         # No session yet: a prefix no navigation can start with, until the portal answers.
@@ -249,11 +255,11 @@ class LinkPage(BasePage):
         self.location_bar.show()
         self.padlock.hide()  # until a page has loaded and its address has been checked
         browser.pageKind.connect(self._stripe_page_shown)
-        self.setup_wizard().browserCreated.emit(browser)
+        self.browserCreated.emit(browser)
         return browser
 
     def _stripe_page_shown(self, kind: str) -> None:
-        if self.setup_wizard().screenshots is None:
+        if not self.services.screenshots_wanted:
             return
         # Chromium paints a moment after the load finishes: picture it once it has.
         name = f"link-{kind or 'stripe'}"
@@ -261,12 +267,12 @@ class LinkPage(BasePage):
 
     def _picture_stripe(self, name: str) -> None:
         browser = self.browser
-        if browser is None or self.setup_wizard().currentPage() is not self:
+        if browser is None or not self.is_current():
             return
 
         def shoot() -> None:
-            if self.browser is browser and self.setup_wizard().currentPage() is self:
-                self.setup_wizard().take_screenshot(name)
+            if self.browser is browser and self.is_current():
+                self.services.take_screenshot(name)
 
         browser.snapshot(shoot)
 
@@ -298,7 +304,7 @@ class LinkPage(BasePage):
         if session is None or not session.pending:
             return
         self._drop_browser()  # no Stripe session left inside the app
-        self.setup_wizard().open_external(session.authorize_url)
+        self.services.open_external(session.authorize_url)
         self.waiting.setText(self.tr(
             "<b>Stripe's page is open in your web browser.</b><br>Sign in there, choose the "
             "practice's account and press Connect. This page moves on by itself when you "
@@ -310,7 +316,7 @@ class LinkPage(BasePage):
         session = self.state.session
         if session is None:
             return
-        interval = 0.25 if self.setup_wizard().demo is not None else 1.0
+        interval = 0.25 if self.services.demo is not None else 1.0
         sid = session.id
         self.call(lambda c: wait_for_outcome(c, sid, c.cancel, interval=interval),
                   self._outcome, self.tr("Waiting for Stripe and the portal…"), retry=self._poll)
@@ -323,7 +329,7 @@ class LinkPage(BasePage):
             self.state.link = None  # the account check page reads it afresh
             self.waiting.setText(self.tr("<b>Linked.</b> Moving on to check the account…"))
             self.completeChanged.emit()
-            self.setup_wizard().link_completed(self)
+            self.linkEnded.emit(session.status)
             return
         err = session.error
         msg = messages.for_link(session.status, err.code if err else None,
@@ -333,7 +339,7 @@ class LinkPage(BasePage):
         self.show_message(msg, self.begin)
         if err is not None and err.code == "account_connected_elsewhere":
             self.show_guidance()
-        self.setup_wizard().link_ended(self, session.status)
+        self.linkEnded.emit(session.status)
 
     def cancel_link(self) -> None:
         self.cancel_work()
@@ -351,10 +357,10 @@ class LinkPage(BasePage):
         """The one-platform trap was spotted (or the person said their account is missing):
         explain it beside the page, keeping Stripe's page where it is."""
         self.side.show()
-        self.setup_wizard().guidance_raised(self)
+        self.guidanceShown.emit()
 
     def _to_guidance(self) -> None:
-        self.setup_wizard().go_back_to(Step.GUIDANCE)
+        self.backRequested.emit(Step.GUIDANCE)
 
     def _stripe_error(self, code: str, description: str) -> None:
         if code == "proxy_auth":
@@ -368,12 +374,12 @@ class LinkPage(BasePage):
 
     def _external(self, url: str) -> None:
         host = urllib.parse.urlsplit(url).hostname or url
-        answer = self.setup_wizard().ask(
+        answer = self.services.ask(
             self.tr("Open in your browser?"),
             self.tr("Stripe's page wants to open {host}. It will open in your web browser, "
                     "not here. Open it?").format(host=host))
         if answer == QMessageBox.StandardButton.Yes:
-            self.setup_wizard().open_external(url)
+            self.services.open_external(url)
 
     def _session_idle(self) -> None:
         if self.browser is not None and not self._completed:

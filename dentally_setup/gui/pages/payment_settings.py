@@ -26,6 +26,7 @@ from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.money import currency_symbol
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.type_deposits import TypeDepositsModel, TypeFilter, make_types_view
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import VersionedSettings
@@ -44,8 +45,9 @@ def _problem_label() -> QLabel:
 class PaymentSettingsPage(BasePage):
     step = Step.SETTINGS
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Choose what patients can pay in the portal."))
         self._loading = False
         self._loaded = False
@@ -210,7 +212,7 @@ class PaymentSettingsPage(BasePage):
         self._show_draft(self.state.drafts[self._site_id])
         self._loaded = True
         self._validate()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def _build_type_rows(self) -> None:
         # Coming back to the page with the same types keeps the table as it is.
@@ -292,7 +294,7 @@ class PaymentSettingsPage(BasePage):
         for sid in targets:
             self.state.drafts[sid] = SiteDraft.from_json(draft.to_json())
         self._validate()
-        self.setup_wizard().save_progress()
+        self.progressChanged.emit()
 
     def _validate(self) -> None:
         self.problems = {}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 
 PAGES: dict[Step, tuple[str, str]] = {
     Step.WELCOME: ("welcome", "WelcomePage"),
@@ -27,18 +28,20 @@ PAGES: dict[Step, tuple[str, str]] = {
 
 
 class LazyPages(dict[Step, BasePage]):
-    """The wizard's pages, each made on first use and handed to ``register`` (which adds
-    it to the wizard)."""
+    """The wizard's pages, each made on first use (with the state and the services every
+    page is given) and handed to ``register`` (which adds it to the wizard)."""
 
-    def __init__(self, state: WizardState, register: Callable[[Step, BasePage], None]) -> None:
+    def __init__(self, state: WizardState, services: PageServices,
+                 register: Callable[[Step, BasePage], None]) -> None:
         super().__init__()
         self._state = state
+        self._services = services
         self._register = register
 
     def __missing__(self, step: Step) -> BasePage:
         module, name = PAGES[step]
         cls = getattr(importlib.import_module(f"dentally_setup.gui.pages.{module}"), name)
-        page: BasePage = cls(self._state)
+        page: BasePage = cls(self._state, self._services)
         self[step] = page
         self._register(step, page)
         return page

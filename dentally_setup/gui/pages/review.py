@@ -11,7 +11,7 @@ import logging
 import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QWidget
+from PySide6.QtWidgets import QPushButton, QTextBrowser, QWidget
 
 from dentally_setup.flow import messages
 from dentally_setup.flow.readiness import can_take_payments
@@ -28,8 +28,10 @@ from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.a11y import tell
 from dentally_setup.gui.i18n import tr_flow
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.review_summary import grouped_html, site_list
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.pages.stripe_status import esc
 from dentally_setup.gui.progress_writer import DRAIN_TIMEOUT_S, ProgressWriter
 from dentally_setup.portal.client import PortalClient
@@ -54,8 +56,9 @@ class _SaveRelay(QObject):
 class ReviewPage(BasePage):
     step = Step.REVIEW
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Check the changes, then press Save."))
         self.summary = QTextBrowser()
         self.summary.setAccessibleName(self.tr("Changes to be saved"))
@@ -74,7 +77,7 @@ class ReviewPage(BasePage):
         self.to_account = QPushButton(self.tr("Back to the account check"))
         self.to_account.setAccessibleName(self.tr("Go back to the account check"))
         self.to_account.clicked.connect(
-            lambda: self.setup_wizard().go_back_to(Step.ACCOUNT_CHECK))
+            lambda: self.backRequested.emit(Step.ACCOUNT_CHECK))
         self.describe({
             self.summary: self.tr("Each site's settings now and after saving."),
             self.save_button: self.tr("Saves the changes to the portal, then reads them back "
@@ -84,11 +87,8 @@ class ReviewPage(BasePage):
             self.use_mine: self.tr("Saves your settings in place of the other person's."),
             self.to_account: self.tr("Goes back to check the Stripe account."),
         })
-        row = QHBoxLayout()
-        for b in (self.save_button, self.keep_theirs, self.use_mine, self.to_account):
-            row.addWidget(b)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.body.addLayout(
+            button_row(self.save_button, self.keep_theirs, self.use_mine, self.to_account))
         self.plan = SavePlan(())
         self._conflict: SaveConflict | None = None
         self._done = False
@@ -110,7 +110,7 @@ class ReviewPage(BasePage):
         self._done = False
         self._conflict = None
         self._show_plan()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     @property
     def stripe_ready(self) -> bool:
@@ -296,7 +296,7 @@ class ReviewPage(BasePage):
         self.save_button.hide()
         tell(self.summary, self.summary.toPlainText())  # "✔ Saved." for each site, read out
         self.completeChanged.emit()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def _save_failed(self, write: SiteWrite, exc: BaseException) -> bool:
         if isinstance(exc, SettingsChanged):

@@ -19,7 +19,9 @@ from dentally_setup.flow import messages
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.a11y import ReadOutLabel
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.portal.client import PortalClient, check_portal_url
 from dentally_setup.portal.errors import PortalError
 from dentally_setup.portal.models import AppointmentType, Practice, StripeLink
@@ -38,8 +40,9 @@ class _SignedIn:
 class SignInPage(BasePage):
     step = Step.SIGN_IN
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Enter the portal's address and its API token."))
         self.paragraph(
             self.tr("Both are in the Dentally Portal web admin under <b>Settings → API tokens</b>.")
@@ -84,10 +87,7 @@ class SignInPage(BasePage):
         token_label.setBuddy(self.token)  # a row of two widgets gets no label by itself
         form.addRow(token_label, token_row)
         form.addRow("", self.remember)
-        button_row = QHBoxLayout()  # a button the width of its words, not of the form
-        button_row.addWidget(self.check_button)
-        button_row.addStretch(1)
-        form.addRow("", button_row)
+        form.addRow("", button_row(self.check_button))  # as wide as its words, not the form
         self.body.addLayout(form)
         self.body.addWidget(self.result)
         self.body.addStretch(1)
@@ -98,16 +98,16 @@ class SignInPage(BasePage):
         self.keyring_note = ""
 
     def initializePage(self) -> None:
-        wiz = self.setup_wizard()
+        demo = self.services.demo
         if not self.url.text():
             self.url.setText(self.state.portal_url)
         if not self.token.text() and self.state.token:
             self.token.setText(self.state.token)
-        self.remember.setVisible(wiz.demo is None)
+        self.remember.setVisible(demo is None)
         if self.state.token and not self._signed_in:
             # Demo mode, a token from the environment, or a resume: check straight away.
             self.sign_in()
-        elif wiz.demo is None and self.url.text() and not self.token.text():
+        elif demo is None and self.url.text() and not self.token.text():
             self._look_up_remembered(self.url.text().strip().rstrip("/"))
 
     def _look_up_remembered(self, url: str) -> None:
@@ -165,11 +165,11 @@ class SignInPage(BasePage):
             self.tr("<b>Signed in.</b> Practice: {practice}<br>Sites: {sites}")
             .format(practice=result.practice.name, sites=sites))
         self._signed_in = True
-        wiz = self.setup_wizard()
-        wiz.set_environment(livemode=result.link.livemode)
-        wiz.remember_portal(self.state.portal_url, self.state.token, self.remember.isChecked())
+        self.environmentKnown.emit(result.link.livemode)
+        self.services.remember_portal(self.state.portal_url, self.state.token,
+                                      self.remember.isChecked())
         self.completeChanged.emit()
-        wiz.page_ready(self)
+        self.contentReady.emit()
 
     def isComplete(self) -> bool:
         return self._signed_in and not self.working

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from dentally_setup.flow.routing import after_stripe_status
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
+from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import StripeLink
 
@@ -25,8 +27,9 @@ def esc(text: str | None) -> str:
 class StripeStatusPage(BasePage):
     step = Step.STRIPE_STATUS
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(self.tr("Is the portal already linked to a Stripe account?"))
         self.summary = self.paragraph(name=self.tr("Stripe link status"))
         self.explain = self.paragraph(name=self.tr("What happens next"))
@@ -47,16 +50,10 @@ class StripeStatusPage(BasePage):
                                         "payments stop until another is linked."),
             self.refresh_button: self.tr("Asks the portal again whether Stripe is linked."),
         })
-        row = QHBoxLayout()
-        row.addWidget(self.refresh_button)
-        row.addWidget(self.unlink_button)
-        row.addWidget(self.no_stripe_button)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.body.addLayout(
+            button_row(self.refresh_button, self.unlink_button, self.no_stripe_button))
         self.body.addStretch(1)
         self._loaded = False
-        # Set when the link page spots the one-platform trap and the person asks how.
-        self.force_guidance = False
 
     def initializePage(self) -> None:
         self.state.relink = False
@@ -64,10 +61,6 @@ class StripeStatusPage(BasePage):
         # when the person says there is none (sign_up).
         self.state.landing = "login"
         self.refresh()
-
-    def cleanupPage(self) -> None:
-        self.force_guidance = False
-        super().cleanupPage()
 
     def refresh(self) -> None:
         self._loaded = False
@@ -80,7 +73,7 @@ class StripeStatusPage(BasePage):
 
     def _show(self, link: StripeLink) -> None:
         self.state.link = link
-        self.setup_wizard().set_environment(livemode=link.livemode)
+        self.environmentKnown.emit(link.livemode)
         app = link.dentally_app_account
         if link.linked and link.account is not None:
             acct = link.account
@@ -112,10 +105,10 @@ class StripeStatusPage(BasePage):
             self.no_stripe_button.show()
         self._loaded = True
         self.completeChanged.emit()
-        self.setup_wizard().page_ready(self)
+        self.contentReady.emit()
 
     def _unlink(self) -> None:
-        answer = self.setup_wizard().ask(
+        answer = self.services.ask(
             self.tr("Unlink Stripe?"),
             self.tr("Unlinking switches off deposits and online payments on every site until "
                     "another Stripe account is linked. Unlink now?"),
@@ -135,7 +128,7 @@ class StripeStatusPage(BasePage):
     def sign_up(self) -> None:
         """"We don't have a Stripe account yet": on to Stripe's sign-up form."""
         self.state.landing = "register"
-        self.setup_wizard().next()
+        self.nextRequested.emit()
 
     def isComplete(self) -> bool:
         return self._loaded and not self.working
@@ -143,8 +136,6 @@ class StripeStatusPage(BasePage):
     def nextId(self) -> int:
         if self.state.landing == "register":
             return int(Step.LINK)
-        if self.force_guidance:
-            return int(Step.GUIDANCE)
         if self.state.link is None:
             return int(Step.LINK)
         return int(after_stripe_status(self.state.link, relink=self.state.relink))

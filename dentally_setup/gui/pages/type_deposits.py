@@ -158,6 +158,10 @@ class TypeDepositsModel(QAbstractTableModel):
             return None
         if role == FONT:
             return self._bold if col == PROBLEM and t.id in self._problems else None
+        if col == PROBLEM and role == ACCESSIBLE_TEXT:
+            # An empty cell would be read out as nothing at all: say there is no problem.
+            return self._problems.get(t.id, "") or self.tr("No problem with {name}").format(
+                name=t.name)
         if col != DEPOSIT:
             return None
         text = self._texts.get(t.id, "")

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import Step
 from dentally_setup.gui.a11y import ReadOutLabel, plain_text
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.services import PageServices
 
 
 class WelcomePage(BasePage):
     step = Step.WELCOME
+    # A trainer asked for the demo to start over as this scenario.
+    demoResetRequested = Signal(str)
 
-    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
+    def __init__(self, state: WizardState, services: PageServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(state, services, parent)
         self.setSubTitle(
             self.tr("Link Stripe to the Dentally Portal and switch on online payments."))
         # Not self.paragraph(): this page is painted first, and paragraph's text format and
@@ -76,28 +81,25 @@ class WelcomePage(BasePage):
         self.scenario.currentIndexChanged.connect(self._describe)
 
     def initializePage(self) -> None:
-        wiz = self.setup_wizard()
-        demo = wiz.demo
+        demo = self.services.demo
         if demo is None:
-            wiz.page_ready(self)
+            self.contentReady.emit()
             return
-        from dentally_setup.sandbox import SCENARIOS
-
         self.scenario.blockSignals(True)
         self.scenario.clear()
-        for name, description in SCENARIOS.items():
+        for name, description in demo.scenarios().items():
             self.scenario.addItem(name, description)
         self.scenario.setCurrentIndex(max(0, self.scenario.findText(demo.scenario)))
         self.scenario.blockSignals(False)
-        zoom = wiz.zoom
+        zoom = self.services.zoom
         self.presenter.blockSignals(True)
         self.presenter.setChecked(bool(zoom is not None and zoom.presenter))
         self.presenter.blockSignals(False)
         self._describe()
-        wiz.page_ready(self)
+        self.contentReady.emit()
 
     def _presenter(self, on: bool) -> None:
-        zoom = self.setup_wizard().zoom
+        zoom = self.services.zoom
         if zoom is not None:
             zoom.set_presenter(on)
 
@@ -106,7 +108,7 @@ class WelcomePage(BasePage):
 
     def _reset(self) -> None:
         name = self.scenario.currentText()
-        self.setup_wizard().reset_demo(name)
+        self.demoResetRequested.emit(name)
 
     def nextId(self) -> int:
         return int(Step.SIGN_IN)
