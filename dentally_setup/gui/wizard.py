@@ -238,14 +238,7 @@ class SetupWizard(QWizard):
         if not opening:
             self.save_progress()
         if self._previous.warm_next:
-            QTimer.singleShot(0, self._warm_next_page)
-
-    def _warm_next_page(self) -> None:
-        """Build the page after the current one now, while the person is still here."""
-        page = self.currentPage()
-        next_id = page.nextId() if isinstance(page, BasePage) and page.warm_next else -1
-        if next_id >= 0 and Step(next_id) not in self.pages:
-            self.pages[Step(next_id)]
+            QTimer.singleShot(0, lambda: self.pages.build_next(self.currentPage()))
 
     def _mark_step(self, row: int) -> None:
         """The current step is the list's selected item, never its "current" item: Qt tells a
