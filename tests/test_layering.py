@@ -46,19 +46,6 @@ EXTRA: dict[str, frozenset[str]] = {
     "dentally_setup.cli.sandbox_cmd": frozenset({"sandbox"}),  # `dentally-setup sandbox`
 }
 
-# Imports another engineer is removing at the time of writing (issue 16). Each entry is
-# (importing module, imported module). Remove an entry once main no longer has it: the
-# test fails on an entry that is no longer needed, so the list can only shrink.
-KNOWN_LAYER_BREAKS: frozenset[tuple[str, str]] = frozenset()
-# Modules that import each other today, in another engineer's area (same rule as above).
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
-    # Stripe's page (gui/stripe_page, its own engineer, issue 16): app_side_remote imports
-    # app_side_choice and app_side_holder at the top, which import it back (choice inside
-    # make_link_browser, holder under TYPE_CHECKING).
-    frozenset({"dentally_setup.gui.stripe_page.app_side_choice",
-               "dentally_setup.gui.stripe_page.app_side_holder",
-               "dentally_setup.gui.stripe_page.app_side_remote"}),
-})
 
 # What would let the GUI talk HTTP itself (ARCHITECTURE.md: gui "never [talks] to HTTP").
 HTTP_MODULES = frozenset({"urllib.request", "http.client", "requests", "httpx", "urllib3"})
@@ -129,12 +116,9 @@ def test_every_module_is_in_a_known_layer() -> None:
 
 
 def test_imports_go_only_in_allowed_directions() -> None:
-    breaks = {(i.module, i.target): i for i in OURS if not _allowed(i)}
-    unexpected = sorted(f"{i.module} (line {i.line}) imports {i.target}"
-                        for key, i in breaks.items() if key not in KNOWN_LAYER_BREAKS)
-    assert not unexpected, "imports against the layering:\n" + "\n".join(unexpected)
-    fixed = sorted(f"{a} -> {b}" for a, b in KNOWN_LAYER_BREAKS - breaks.keys())
-    assert not fixed, "fixed, so take them off KNOWN_LAYER_BREAKS: " + ", ".join(fixed)
+    wrong = sorted(f"{i.module} (line {i.line}) imports {i.target}"
+                   for i in OURS if not _allowed(i))
+    assert not wrong, "imports against the layering:\n" + "\n".join(wrong)
 
 
 def test_nothing_but_the_entry_point_imports_gui_or_cli() -> None:
@@ -219,7 +203,4 @@ def test_no_import_cycle_between_modules() -> None:
         if i.target in MODULES and i.target != i.module:
             graph[i.module].add(i.target)
     cycles = _cycles(graph)
-    unexpected = sorted(sorted(c) for c in cycles if c not in KNOWN_CYCLES)
-    assert not unexpected, f"modules that import each other: {unexpected}"
-    fixed = sorted(sorted(c) for c in KNOWN_CYCLES if c not in cycles)
-    assert not fixed, f"fixed, so take them off KNOWN_CYCLES: {fixed}"
+    assert not cycles, f"modules that import each other: {sorted(sorted(c) for c in cycles)}"

@@ -33,7 +33,8 @@ from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.services import PageServices
-from dentally_setup.gui.stripe_page.app_side_choice import link_route, make_link_browser
+from dentally_setup.gui.stripe_page.app_side_browser import make_link_browser
+from dentally_setup.gui.stripe_page.app_side_choice import link_route
 from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import LinkSession

@@ -15,7 +15,8 @@ Which side of the local socket each module runs on is in its name:
                      "painted" rule), ``engine_security_keys`` (WebAuthn prompts)
 - ``host_side.py``   the web host process (``dentally-setup --web-host``): carries out the
                      app's commands on a ``LinkBrowser`` and reports its signals
-- ``app_side_*.py``  the app: ``app_side_choice`` (which browser), ``app_side_lifecycle``
+- ``app_side_*.py``  the app: ``app_side_choice`` (which browser), ``app_side_browser``
+                     (makes the chosen one), ``app_side_lifecycle``
                      (when the host starts and ends, from the wizard's step),
                      ``app_side_process`` (starting and talking to the host),
                      ``app_side_remote`` (``RemoteLinkBrowser``, the page from the host,

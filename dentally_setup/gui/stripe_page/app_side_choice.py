@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
@@ -22,9 +21,6 @@ from dentally_setup.flow.stripe_page import Route, route_for
 from dentally_setup.gui.a11y import assistive_technology_active, switch_on_web_accessibility
 from dentally_setup.gui.qtsetup import EMBEDDING_PLATFORMS, chromium_flags, use_system_proxy
 from dentally_setup.store.config import Config, load_config, save_config
-
-if TYPE_CHECKING:  # the wizard imports this module at start-up; the widget classes can wait
-    from dentally_setup.gui.stripe_page.interface import StripeBrowser
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +70,3 @@ def prepare_in_process_engine() -> None:
     if assistive_technology_active():
         switch_on_web_accessibility()
     use_system_proxy()
-
-
-def make_link_browser(redirect_prefix: str, hosts: list[str],
-                      allow_scripts: bool = False) -> StripeBrowser:
-    """``allow_scripts``: the demo (and its autopilot) click through the imitation of Stripe
-    by script; a web host refuses scripts otherwise. (The system-browser route makes no
-    browser: the link page asks ``link_route`` first.)"""
-    # Both browsers are imported here, when the link page is reached, not at start-up:
-    # measured with -X importtime, the remote one costs 30-60 ms (QtNetwork) and the
-    # in-process one about 200 ms (QtWebEngine).
-    if use_web_host():
-        from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
-
-        return RemoteLinkBrowser(redirect_prefix, hosts, software_rendering=software_rendering(),
-                                 allow_scripts=allow_scripts)
-    from dentally_setup.gui.stripe_page.engine_view import LinkBrowser
-
-    prepare_in_process_engine()
-    return LinkBrowser(redirect_prefix, hosts)

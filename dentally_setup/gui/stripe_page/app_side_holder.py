@@ -3,14 +3,11 @@ that takes the keyboard back from it (X11)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QGuiApplication, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
-
-if TYPE_CHECKING:
-    from dentally_setup.gui.stripe_page.app_side_remote import RemoteLinkBrowser
 
 
 class Placeholder(QWidget):
@@ -59,9 +56,14 @@ class ClickBack(QObject):
     Application-wide, as a click may land on any widget; only while the page is shown, and
     never with QtWebEngine in this process (such a filter crashes PySide6 there)."""
 
-    def __init__(self, browser: RemoteLinkBrowser) -> None:
+    def __init__(self, browser: QWidget, keyboard_in_page: Callable[[], bool],
+                 keyboard_back: Callable[[], None]) -> None:
+        # The browser's state as two callables, so this module needs nothing of the remote
+        # browser's (which imports it).
         super().__init__(browser)
         self._browser = browser
+        self._keyboard_in_page = keyboard_in_page
+        self._keyboard_back = keyboard_back
         self._app = QCoreApplication.instance()
         if QGuiApplication.platformName() == "xcb" and self._app is not None:
             self._app.installEventFilter(self)
@@ -74,7 +76,7 @@ class ClickBack(QObject):
             self._app = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.MouseButtonPress and self._browser.keyboard_in_page
+        if (event.type() == QEvent.Type.MouseButtonPress and self._keyboard_in_page()
                 and isinstance(watched, QWidget) and watched.window() is self._browser.window()):
-            self._browser.keyboard_back()
+            self._keyboard_back()
         return False

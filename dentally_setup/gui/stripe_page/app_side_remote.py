@@ -77,7 +77,7 @@ class RemoteLinkBrowser(StripeBrowser):
         # Whether the host's window has the keyboard (X11: then a click on our own widgets
         # must take it back, as the window manager sees our window as focused already).
         self.keyboard_in_page = False
-        self._click_back = ClickBack(self)
+        self._click_back = ClickBack(self, lambda: self.keyboard_in_page, self.keyboard_back)
         embed = int(self._holder.winId()) if QGuiApplication.platformName() != "offscreen" else 0
         self._embed = embed
         # No size until the placeholder is laid out (its first resize sends one).
