@@ -69,8 +69,10 @@ def main():
 
     def long_gaps(since, until):
         # Where the long gaps were, in ms after ``since`` (for a diagnosis).
+        clipped = ((t, min(t, until) - max(t - g, since)) for t, g in meter.gaps
+                   if t >= since and t - g <= until)
         return [(round((t - since) * 1000), round(g * 1000, 1))
-                for t, g in meter.gaps if since <= t <= until and g > 0.012]
+                for t, g in clipped if g > 0.012]
 
     def painted(page):
         page.repaint()  # synchronous: the page as the person sees it

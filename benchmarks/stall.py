@@ -30,5 +30,8 @@ class StallMeter(QObject):
         self._last = now
 
     def longest(self, since=0.0, until=float("inf")):
-        """The longest gap ending in [since, until], in seconds."""
-        return max((g for t, g in self.gaps if since <= t <= until), default=0.0)
+        """The longest stall within [since, until], in seconds: each gap clipped to the
+        window. (Unclipped, the first gap ending after ``since`` counted whatever the thread
+        did before it: group_gui's "stall while saving" was the review page's own paint.)"""
+        return max((min(t, until) - max(t - g, since) for t, g in self.gaps
+                    if t >= since and t - g <= until), default=0.0)

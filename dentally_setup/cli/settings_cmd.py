@@ -84,8 +84,8 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list[argparse.Ar
     apply.add_argument("--dry-run", action="store_true",
                        help="check the file and show the changes, but write nothing")
     apply.add_argument("--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
-                       help=f"sites worked on at once (default {DEFAULT_JOBS}, at most "
-                            f"{MAX_JOBS})")
+                       help=f"sites written at once (default {DEFAULT_JOBS}, at most "
+                            f"{MAX_JOBS}); sites are read twice as many at once")
     apply.add_argument("--json", action="store_true",
                        help="print one JSON object with each site's outcome, for scripts")
     apply.set_defaults(handler=run_apply)
@@ -213,9 +213,10 @@ def apply_policy(
     """Read, show and write ``policy`` on each site; return the exit code.
 
     What to write is ``flow.save_plan``'s (the Review page's plan too); the portal's answer
-    to each write confirms it. Sites are read and written ``jobs`` at a time
-    (cli/apply_run.py). ``before_write(site_id)`` runs just before each PUT; tests use it
-    to change a site on the portal between the read and the write.
+    to each write confirms it. Sites are written ``jobs`` at a time (cli/apply_run.py),
+    read twice as many at once (flow/parallel.read_jobs). ``before_write(site_id)`` runs
+    just before each PUT; tests use it to change a site on the portal between the read and
+    the write.
     """
     currency = practice.currency
     limit_malloc_arenas()  # before the worker threads start

@@ -237,6 +237,8 @@ class SetupWizard(QWizard):
         # is on screen).
         if not opening:
             self.save_progress()
+        if self._previous.warm_next:
+            QTimer.singleShot(0, lambda: self.pages.build_next(self.currentPage()))
 
     def _mark_step(self, row: int) -> None:
         """The current step is the list's selected item, never its "current" item: Qt tells a

@@ -6,7 +6,13 @@ import threading
 
 import pytest
 
-from dentally_setup.flow.parallel import MAX_JOBS, check_jobs, for_each_site, read_each_site
+from dentally_setup.flow.parallel import (
+    MAX_JOBS,
+    check_jobs,
+    for_each_site,
+    read_each_site,
+    read_jobs,
+)
 
 SITES = [f"site_{n}" for n in range(1, 21)]
 
@@ -62,6 +68,27 @@ def test_errors_are_kept_per_site_and_reads_raise_the_first() -> None:
     with pytest.raises(ValueError, match="site_3"):
         read_each_site(work, SITES[:4], jobs=2)
     assert list(read_each_site(str.upper, SITES, jobs=3)) == SITES  # in the order given
+
+
+def test_reads_go_twice_as_wide_as_writes_within_the_bound() -> None:
+    lock = threading.Lock()
+    running, peak = 0, 0
+    gate = threading.Barrier(4, timeout=10)  # 4 reads together with --jobs 2
+
+    def work(sid: str) -> str:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        if sid in SITES[:4]:
+            gate.wait()
+        with lock:
+            running -= 1
+        return sid
+
+    assert list(read_each_site(work, SITES, jobs=2)) == SITES
+    assert peak == 4
+    assert read_jobs(1) == 2 and read_jobs(MAX_JOBS) == MAX_JOBS
 
 
 def test_the_bound_is_checked() -> None:

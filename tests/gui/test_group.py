@@ -25,6 +25,22 @@ def visible_type_names(page: Any) -> list[str]:
     return [str(proxy.index(row, 0).data()) for row in range(proxy.rowCount())]
 
 
+def test_the_settings_page_is_built_while_the_account_check_is_on_screen(make_wizard: Any
+                                                                        ) -> None:
+    h = make_wizard("group")
+    h.next()
+    for step in (Step.SIGN_IN, Step.STRIPE_STATUS):
+        h.wait_ready(step)
+        h.next()
+    h.wait_ready(Step.ACCOUNT_CHECK)
+    assert Step.REVIEW not in h.wizard.pages  # only the page that comes next
+    # Built before Next is pressed, so Next does not wait for it.
+    h.qtbot.waitUntil(lambda: Step.SETTINGS in h.wizard.pages)
+    h.next()
+    page = h.wait_ready(Step.SETTINGS)
+    assert page.site.count() == 40
+
+
 def test_the_filter_narrows_the_types_but_never_hides_a_problem(make_wizard: Any) -> None:
     h, page = to_group_settings(make_wizard)
     bookable = [t for t in h.state.types if t.online_bookable]

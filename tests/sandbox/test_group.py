@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
 import pytest
 
 from dentally_setup.cli.main import main
+from dentally_setup.flow.parallel import MAX_JOBS
 from dentally_setup.sandbox import Sandbox
 from dentally_setup.sandbox.group import group_sites, group_types
+from dentally_setup.sandbox.httpbase import _Handler, _Server
 from dentally_setup.sandbox.scenarios import build_state
 from dentally_setup.settings.validate import validate_settings
 from tests.sandbox.helpers import make_client
@@ -72,3 +75,20 @@ def test_sandbox_command_takes_the_group_size(tmp_path: Path,
     assert "--sites must be a whole number from 1 to 1000" in capsys.readouterr().err
     assert main(["sandbox", "--latency", "-1", "--print-and-exit"]) == 2
     assert "--latency must be between 0 and 60 seconds" in capsys.readouterr().err
+
+
+def test_the_portal_queues_a_burst_of_connections_instead_of_dropping_them() -> None:
+    # A group's reads connect 2 x --jobs at once (up to 16); while the accepting thread
+    # waits for the GIL they queue in the listen backlog. With socketserver's backlog of 5
+    # the kernel dropped the rest and each client waited a second to try again. Nothing
+    # accepts here, so only the backlog can hold them: with 5, the 7th connect times out.
+    server = _Server(("127.0.0.1", 0), _Handler)
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(2 * MAX_JOBS):
+            socks.append(socket.create_connection(server.server_address[:2], timeout=5))
+    finally:
+        for s in socks:
+            s.close()
+        server.server_close()
+    assert len(socks) == 2 * MAX_JOBS

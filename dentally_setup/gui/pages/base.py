@@ -30,6 +30,9 @@ T = TypeVar("T")
 
 class BasePage(QWizardPage):
     step: Step = Step.WELCOME
+    # Build the next page while this one is on screen (the wizard does it once this page
+    # is shown), for a next page that is slow to build and nearly always reached.
+    warm_next: bool = False
 
     # The page has its content: the wizard may take its picture, resume or autopilot on.
     contentReady = Signal()

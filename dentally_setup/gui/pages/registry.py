@@ -45,3 +45,10 @@ class LazyPages(dict[Step, BasePage]):
         self[step] = page
         self._register(step, page)
         return page
+
+    def build_next(self, page: object) -> None:
+        """Build the page after ``page`` now, while the person is still on it (for a page
+        that asks, ``warm_next``)."""
+        next_id = page.nextId() if isinstance(page, BasePage) and page.warm_next else -1
+        if next_id >= 0 and Step(next_id) not in self:
+            self[Step(next_id)]
