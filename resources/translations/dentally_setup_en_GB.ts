@@ -4,7 +4,7 @@
 <context>
     <name>AccountCheckPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/account_check.py" line="+24"/>
+        <location filename="../../dentally_setup/gui/pages/account_check.py" line="+28"/>
         <source>Can the linked Stripe account take payments?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -470,7 +470,7 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+46"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+47"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through, on Stripe&apos;s page: choose &lt;b&gt;Create a new account&lt;/b&gt; (you stay signed in with the same login), then choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -874,7 +874,7 @@
 <context>
     <name>Placeholder</name>
     <message>
-        <location filename="../../dentally_setup/gui/stripe_page/app_side_holder.py" line="+48"/>
+        <location filename="../../dentally_setup/gui/stripe_page/app_side_holder.py" line="+45"/>
         <source>Opening Stripe&apos;s page…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1132,7 +1132,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+168"/>
+        <location line="+170"/>
         <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
