@@ -12,12 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
     QWizard,
 )
@@ -25,12 +21,11 @@ from PySide6.QtWidgets import (
 from dentally_setup import APP_NAME
 from dentally_setup.flow.state import WizardState
 from dentally_setup.flow.steps import MAIN_PATH, Step
-from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.first_paint import after_first_paint
-from dentally_setup.gui.i18n import tr_flow
 from dentally_setup.gui.pages.base import BasePage
 from dentally_setup.gui.pages.registry import LazyPages
 from dentally_setup.gui.pages.services import DemoWorld
+from dentally_setup.gui.side_panel import SidePanel
 from dentally_setup.gui.stripe_page.app_side_lifecycle import HostLifecycle
 
 # QMessageBox, QUrl and the rest are imported where they are used, after the first paint:
@@ -69,7 +64,6 @@ class SetupWizard(QWizard):
         self.visited: list[str] = []
         self._shots = 0
         self._auto_next: Callable[[BasePage], bool] | None = None
-        self._livemode: bool | None = None
         self.zoom: Zoom | None = None  # set by run.py
         # Where Next goes instead of the current page's choice (see go_back_to).
         self._detour: Step | None = None
@@ -82,7 +76,11 @@ class SetupWizard(QWizard):
         self.pages = LazyPages(state, self, self._add_page)
         self.pages[Step.WELCOME]
         self.setStartId(int(Step.WELCOME))
-        self.side_panel = self._side()  # keep a reference: PySide would free it
+        self.side_panel = SidePanel(demo=demo is not None)  # kept: PySide would free it
+        self.side_panel.support_button.clicked.connect(self.open_support)
+        self.banner, self.steps = self.side_panel.banner, self.side_panel.steps
+        self.notice = self.side_panel.notice
+        self.support_button = self.side_panel.support_button
         self.setSideWidget(self.side_panel)
         for which, name, text in (
             (QWizard.WizardButton.BackButton, self.tr("Back"),
@@ -106,8 +104,8 @@ class SetupWizard(QWizard):
             busy=lambda: self._previous is not None and self._previous.working)
         # Not set_environment: nothing is polished before the window is shown, so the style
         # sheet will read the banner's kind then (a repolish now would only cost that paint).
-        self._label_environment(None)
-        after_first_paint(self, self._settle)
+        self.side_panel.label_environment(None)
+        after_first_paint(self, self.side_panel.settle)
 
     def _add_page(self, step: Step, page: BasePage) -> None:
         """A page was made: add it, and listen to what it reports."""
@@ -145,72 +143,11 @@ class SetupWizard(QWizard):
 
     # ---- side panel --------------------------------------------------------------------
 
-    def _side(self) -> QWidget:
-        side = QWidget()
-        side.setMinimumWidth(210)
-        self.banner = ReadOutLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setAccessibleName(self.tr("Environment"))
-        self.steps = QListWidget()
-        self.steps.setAccessibleName(self.tr("Steps"))
-        self.steps.setSpacing(2)
-        for step in MAIN_PATH:
-            QListWidgetItem(tr_flow(step.title), self.steps)
-        self.notice = ReadOutLabel()
-        self.notice.setWordWrap(True)
-        self.notice.setAccessibleName(self.tr("Notice"))
-        self.notice.hide()
-        self.support_button = QPushButton(self.tr("Support…"))
-        self.support_button.setAccessibleName(self.tr("Support and diagnostics"))
-        self.support_button.clicked.connect(self.open_support)
-        self.support_button.setAccessibleDescription(self.tr(
-            "Opens the diagnostics and log for support, with every secret hidden."))
-        layout = QVBoxLayout(side)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.support_button)
-        return side
-
-    def _settle(self) -> None:
-        """The rest of the window's set-up, once it has been painted: what changes nothing
-        on screen. Any Qt.* value makes PySide build the Python enums of the whole Qt
-        namespace (~25 ms), so none is touched before the first paint."""
-        from PySide6.QtCore import Qt
-
-        # Only a list to read, never a stop for Tab.
-        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-
     def set_environment(self, livemode: bool | None) -> None:
-        """The banner always says where the person is: DEMO, TEST MODE or LIVE."""
-        self._label_environment(livemode)
-        # The style sheet reads "kind" when it polishes the banner: polish it again.
-        self.banner.style().unpolish(self.banner)
-        self.banner.style().polish(self.banner)
-
-    def _label_environment(self, livemode: bool | None) -> None:
-        if livemode is not None:
-            self._livemode = livemode
-        if self.demo is not None:
-            text, kind = self.tr("DEMO — practice data is made up and no real money moves."), "demo"
-        elif self._livemode is False:
-            text, kind = self.tr("TEST MODE — Stripe is in test mode; no real money moves."), "test"
-        elif self._livemode:
-            text, kind = self.tr("LIVE — real payments."), "live"
-        else:
-            text, kind = self.tr("Not signed in yet."), "unknown"
-        self.banner.setText(f"<b>{text}</b>")
-        self.banner.setProperty("kind", kind)
+        self.side_panel.set_environment(livemode)
 
     def show_notice(self, text: str, *, add: bool = False) -> None:
-        """Show *text* in the side panel; with *add*, below a notice already shown (a reset
-        settings file and a reset progress file at one start are two things to read)."""
-        log.info("notice shown: %s", text)  # support can then see what the person was told
-        if add and self.notice.text() and text:
-            text = f"{self.notice.text()}\n\n{text}"
-        self.notice.setVisible(bool(text))  # shown first: a notice is read out once on screen
-        self.notice.setText(text)
+        self.side_panel.show_notice(text, add=add)
 
     # ---- page changes ------------------------------------------------------------------
 
@@ -231,7 +168,7 @@ class SetupWizard(QWizard):
         self.visited.append(step.slug)
         self.state.history.append(step.slug)
         shown = step if step in MAIN_PATH else Step.LINK
-        self._mark_step(MAIN_PATH.index(shown))
+        self.side_panel.mark_step(MAIN_PATH.index(shown))
         # Not for the start page as the window opens: nothing has been entered yet, and last
         # time's progress must still be there for the resume question (asked once the page
         # is on screen).
@@ -239,15 +176,6 @@ class SetupWizard(QWizard):
             self.save_progress()
         if self._previous.warm_next:
             QTimer.singleShot(0, lambda: self.pages.build_next(self.currentPage()))
-
-    def _mark_step(self, row: int) -> None:
-        """The current step is the list's selected item, never its "current" item: Qt tells a
-        screen reader that an item view's current item has the focus, wherever the keyboard
-        really is (and the step list never takes the focus)."""
-        self.steps.selectionModel().setCurrentIndex(
-            QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
-        self.steps.clearSelection()
-        self.steps.item(row).setSelected(True)
 
     def page_ready(self, page: BasePage) -> None:
         """A page has its content (its contentReady signal). Pages say so from

@@ -31,7 +31,6 @@ from dentally_setup.portal.errors import (
     PortalError,
     PortalUnreachable,
     RateLimited,
-    RedirectRefused,
     error_for_status,
 )
 from dentally_setup.portal.models import (
@@ -42,6 +41,7 @@ from dentally_setup.portal.models import (
     StripeLink,
     VersionedSettings,
 )
+from dentally_setup.portal.redirects import SameOriginRedirects
 from dentally_setup.portal.wire import (
     Response,
     parse_json,
@@ -50,7 +50,6 @@ from dentally_setup.portal.wire import (
     ssl_context,
 )
 from dentally_setup.settings.shape import ShapeError
-from dentally_setup.textsafe import printable
 
 log = logging.getLogger(__name__)
 
@@ -58,39 +57,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 USER_AGENT = f"DentallySetup/{__version__} (+https://dentally.com)"
-
-
-class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only within the portal's own origin (scheme, host and port as
-    checked at sign-in). urllib's own handler copies every header, the bearer token
-    included, to wherever ``Location`` points, another host or plain http; so anything
-    else is refused before a connection is made, naming where it pointed."""
-
-    def __init__(self, portal_origin: str) -> None:
-        self._origin = portal_origin
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        parts = urllib.parse.urlsplit(newurl)
-        try:
-            target = origin(parts)
-            check_portal_url(f"{target}{parts.path}")
-        except (ValueError, PortalError):
-            target = ""
-        if not target or target != self._origin or parts.username or parts.password:
-            shown = printable(f"{parts.scheme}://{parts.netloc}{parts.path}"[:200])
-            log.warning("refused a %d redirect from %s to %s", code, req.full_url, shown)
-            fp.close()
-            raise RedirectRefused(shown, status=code)
-        log.info("following a %d redirect within the portal to %s", code, parts.path)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _shape_checked(endpoint: Callable[P, T]) -> Callable[P, T]:
@@ -159,7 +125,7 @@ class PortalClient:
         self.backoff_gate = SharedBackoff(clock)
         handlers: list[urllib.request.BaseHandler] = [
             urllib.request.ProxyHandler(urllib.request.getproxies()),
-            _SameOriginRedirects(origin(urllib.parse.urlsplit(self.base_url))),
+            SameOriginRedirects(origin(urllib.parse.urlsplit(self.base_url))),
         ]
         if self.base_url.startswith("https:"):
             handlers.append(urllib.request.HTTPSHandler(context=ssl_context()))

@@ -470,33 +470,18 @@
 <context>
     <name>LinkPage</name>
     <message>
-        <location filename="../../dentally_setup/gui/pages/link.py" line="+47"/>
+        <location filename="../../dentally_setup/gui/pages/link.py" line="+45"/>
         <source>&lt;b&gt;This Stripe account already serves another platform&lt;/b&gt; (the Dentally app), so Stripe will not connect it to the portal too.&lt;br&gt;&lt;br&gt;The way through, on Stripe&apos;s page: choose &lt;b&gt;Create a new account&lt;/b&gt; (you stay signed in with the same login), then choose to &lt;b&gt;share the legal entity&lt;/b&gt; of the existing business. Its details are copied for you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+23"/>
-        <location line="+112"/>
+        <location line="+96"/>
         <source>Sign in on Stripe&apos;s page, choose the practice&apos;s account and press Connect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-100"/>
-        <source>Secure connection</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Web page address</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Page loading</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+19"/>
+        <location line="-75"/>
         <source>Link progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -592,7 +577,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+53"/>
         <source>&lt;b&gt;Finishing the link…&lt;/b&gt;&lt;br&gt;The portal is completing the link with Stripe. This takes a few seconds.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -624,6 +609,24 @@
     <message>
         <location line="+1"/>
         <source>Stripe&apos;s page wants to open {host}. It will open in your web browser, not here. Open it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LocationBar</name>
+    <message>
+        <location filename="../../dentally_setup/gui/pages/location_bar.py" line="+20"/>
+        <source>Secure connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Web page address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Page loading</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1037,12 +1040,12 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../dentally_setup/gui/wizard.py" line="+77"/>
+        <location filename="../../dentally_setup/gui/wizard.py" line="+71"/>
         <source> — DEMO (no real money)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1082,7 +1085,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+207"/>
+        <source>Demo reset: {scenario}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SidePanel</name>
+    <message>
+        <location filename="../../dentally_setup/gui/side_panel.py" line="+27"/>
         <source>Environment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1107,12 +1118,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Opens the diagnostics and log for support, with every secret hidden.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+21"/>
         <source>DEMO — practice data is made up and no real money moves.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1129,11 +1140,6 @@
     <message>
         <location line="+2"/>
         <source>Not signed in yet.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+170"/>
-        <source>Demo reset: {scenario}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

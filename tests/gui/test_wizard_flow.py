@@ -40,7 +40,7 @@ def test_fresh_journey_in_the_web_view(make_wizard):
     h.sign_in_on_stripe()
     h.wait_stripe_page("chooser")
     link_page = h.page(Step.LINK)
-    assert link_page.host.text().startswith("127.0.0.1:")  # the host is shown to staff
+    assert link_page.location_bar.host.text().startswith("127.0.0.1:")  # shown to staff
     h.choose_account().click("#authorize")
     # The browser reaches the portal's redirect_uri; the app polls and moves on by itself.
     h.wait_ready(Step.ACCOUNT_CHECK)

@@ -8,14 +8,12 @@ import itertools
 import logging
 import urllib.parse
 
-from PySide6.QtCore import QCoreApplication, QSize, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -32,13 +30,13 @@ from dentally_setup.gui.a11y import ReadOutLabel
 from dentally_setup.gui.i18n import QT_TRANSLATE_NOOP, tr_flow
 from dentally_setup.gui.layouts import button_row
 from dentally_setup.gui.pages.base import BasePage
+from dentally_setup.gui.pages.location_bar import LocationBar
 from dentally_setup.gui.pages.services import PageServices
 from dentally_setup.gui.stripe_page.app_side_browser import make_link_browser
 from dentally_setup.gui.stripe_page.app_side_choice import link_route
 from dentally_setup.gui.stripe_page.interface import StripeBrowser
 from dentally_setup.portal.client import PortalClient
 from dentally_setup.portal.models import LinkSession
-from dentally_setup.resources import resource
 
 log = logging.getLogger(__name__)
 
@@ -76,23 +74,7 @@ class LinkPage(BasePage):
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self._session_idle)
 
-        # Where the page really is, so staff can see it is Stripe.
-        self.padlock = QLabel()
-        self.padlock.setPixmap(QIcon(str(resource("padlock.svg"))).pixmap(QSize(16, 16)))
-        self.padlock.setAccessibleName(self.tr("Secure connection"))
-        self.host = ReadOutLabel(spoken=False)  # readable: where the page really is
-        self.host.setAccessibleName(self.tr("Web page address"))
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(180)
-        self.progress.setAccessibleName(self.tr("Page loading"))
-        self.location_bar = QWidget()
-        top = QHBoxLayout(self.location_bar)
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.padlock)
-        top.addWidget(self.host, 1)
-        top.addWidget(self.progress)
-        self.location_bar.hide()
+        self.location_bar = LocationBar()
         self.body.addWidget(self.location_bar)
 
         self.stack = QStackedWidget()
@@ -239,8 +221,8 @@ class LinkPage(BasePage):
         browser.redirectReached.connect(self._stripe_part_over)
         browser.connectedElsewhere.connect(self.show_guidance)
         browser.stripeError.connect(self._stripe_error)
-        browser.loadProgress.connect(self.progress.setValue)
-        browser.locationChanged.connect(self._location)
+        browser.loadProgress.connect(self.location_bar.progress.setValue)
+        browser.locationChanged.connect(self.location_bar.show_location)
         browser.externalRequested.connect(self._external)
         browser.certificateProblem.connect(
             lambda text: self.show_message(messages.for_key("webview_certificate", text),
@@ -253,8 +235,7 @@ class LinkPage(BasePage):
         # Again once a page has painted: in this process Chromium's widget exists only then.
         browser.painted.connect(lambda: self._page_first_in_tab_order(browser))
         self.browser = browser
-        self.location_bar.show()
-        self.padlock.hide()  # until a page has loaded and its address has been checked
+        self.location_bar.page_made()
         browser.pageKind.connect(self._stripe_page_shown)
         self.browserCreated.emit(browser)
         return browser
@@ -283,13 +264,7 @@ class LinkPage(BasePage):
             self.web_row.removeWidget(browser)
             browser.shutdown()
             browser.deleteLater()
-            self.host.setText("")
-            self.progress.setValue(0)
-            self.location_bar.hide()  # no page, so no address or padlock to vouch for
-
-    def _location(self, host: str, secure: bool) -> None:
-        self.host.setText(host)
-        self.padlock.setVisible(secure)
+            self.location_bar.clear()
 
     def _stripe_part_over(self) -> None:
         """The browser reached the portal's redirect_uri: the portal now finishes the link."""
