@@ -23,7 +23,7 @@ ESPERANTO = (
     ("SignInPage", "Sign in", "Ensaluti"),
     ("SignInPage", "<b>Signed in.</b> Practice: {practice}<br>Sites: {sites}",
      "<b>Ensalutinta.</b> Praktiko: {practice}<br>Lokoj: {sites}"),
-    ("SetupWizard", "Not signed in yet.", "Ankoraŭ ne ensalutinta."),
+    ("SidePanel", "Not signed in yet.", "Ankoraŭ ne ensalutinta."),
     ("flow", "Welcome", "Bonvenon"),
     ("flow", "Sign in to the portal", "Ensaluti al la portalo"),
     ("flow", "Stripe is reviewing the account.", "Stripe kontrolas la konton."),
