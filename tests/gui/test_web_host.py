@@ -199,6 +199,14 @@ def test_the_host_lifecycle_follows_the_step(qtbot):
     lifecycle.on_step(Step.SETTINGS)
     qtbot.waitUntil(lambda: warm.finished, timeout=10000)
     assert webhost_process._warm is None
+    # Back from Stripe's page to the status page: no new host is started behind the person
+    # (the page's memory stays given back); going forward to it again starts one.
+    lifecycle.on_step(Step.LINK)
+    lifecycle.on_step(Step.STRIPE_STATUS)
+    assert not lifecycle._timer.isActive()
+    lifecycle.on_step(Step.SIGN_IN)
+    assert lifecycle._timer.isActive()
+    lifecycle.on_step(Step.SETTINGS)
 
 
 def test_an_unclaimed_host_ends_by_itself(qtbot, monkeypatch):

@@ -3,8 +3,9 @@
 Stripe's page comes two pages after the sign-in for most practices, and the host takes
 about half a second to start Python and Qt: so on the sign-in, Stripe status and guidance
 steps a host is started ahead of time, idle (``app_side_process.prewarm``; an unclaimed one
-ends by itself after two minutes). The link step's browser takes it. Any other step has no
-Stripe page ahead, so a host started for one ends. The wizard calls ``on_step`` whenever its
+ends by itself after two minutes), except on the way back from Stripe's page. The link
+step's browser takes it. Any other step has no Stripe page ahead, so a host started for one
+ends. The wizard calls ``on_step`` whenever its
 current page changes; nothing else starts or ends a warm host.
 """
 
@@ -52,9 +53,13 @@ class HostLifecycle(QObject):
 
     def on_step(self, step: Step) -> None:
         """The wizard's current step changed."""
+        # Back from Stripe's page: the person has just left it, and all of Chromium's memory
+        # goes back with its host; a new one is started only if they press Next again.
+        from_the_page = self._step in SHOWN
         self._step = step
         if step in AHEAD:
-            self._timer.start()
+            if not from_the_page:
+                self._timer.start()
             return
         self._timer.stop()
         if step not in SHOWN:
