@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 
 from dentally_setup.flow.stripe_page import Route, route_for
@@ -62,6 +62,10 @@ def software_rendering() -> bool:
 
 def prepare_in_process_engine() -> None:
     """Before the first QtWebEngine view in the app's own process."""
+    # Here, not at the top: the wizard imports this module at start-up, and the first use
+    # of PySide's Qt namespace builds its enums, 14 ms measured (-X importtime).
+    from PySide6.QtCore import Qt
+
     if not QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts):
         # Not set before the QApplication (the host was to show the page when the app
         # started), and too late now: Chromium here draws without the GPU, which needs no
