@@ -133,7 +133,12 @@ def switch_on_web_accessibility() -> None:
 def _linux_bus_says_active() -> bool:
     # Imported here, on Linux only: QtDBus is the D-Bus of Linux desktops, and the Windows
     # build need not carry it.
-    from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
+    try:
+        from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
+    except ImportError:
+        # A build without QtDBus cannot ask; Stripe's page must open all the same.
+        log.warning("QtDBus is missing: cannot ask the accessibility bus about screen readers")
+        return False
 
     bus = QDBusConnection.sessionBus()
     if not bus.isConnected():

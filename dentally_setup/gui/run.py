@@ -7,6 +7,7 @@ import argparse
 import logging
 import os
 import sys
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from dentally_setup.flow.state import WizardState
@@ -112,11 +113,20 @@ def offer_resume(wizard: SetupWizard, args: argparse.Namespace) -> None:
     log.info("resuming towards %s", step.slug)
 
 
+def log_unexpected(exc_type: type[BaseException], exc: BaseException,
+                   tb: TracebackType | None) -> None:
+    """sys.excepthook for the window: PySide hands it what a slot or a page's override
+    raised and did not handle. The details go to the log (redacted there), never to the
+    person's screen; support finds them by the DS-BUG line."""
+    log.error("DS-BUG: unexpected error inside the app", exc_info=(exc_type, exc, tb))
+
+
 def run_gui(args: argparse.Namespace, demo: DemoWorld | None = None) -> int:
     from dentally_setup.gui.log_records import log_handler
     from dentally_setup.store.config import load_config_with_warning
 
     log_handler()  # the Support window's log view shows this run from its start
+    sys.excepthook = log_unexpected
     loaded = load_config_with_warning()
     cfg = loaded.config
     app = make_app(args, cfg)

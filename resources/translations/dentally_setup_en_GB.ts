@@ -898,7 +898,7 @@
 <context>
     <name>Resume</name>
     <message>
-        <location filename="../../dentally_setup/gui/run.py" line="+102"/>
+        <location filename="../../dentally_setup/gui/run.py" line="+103"/>
         <source>Carry on where you left off?</source>
         <translation type="unfinished"></translation>
     </message>

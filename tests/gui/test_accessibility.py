@@ -3,6 +3,10 @@ window shows no secret; the proxy comes from the system, the same for Qt and Pyt
 
 from __future__ import annotations
 
+import logging
+import sys
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -350,3 +354,15 @@ def test_without_a_screen_reader_stripes_page_stays_in_the_web_host(qapp, monkey
 
     assert not assistive_technology_active()
     assert use_web_host()
+
+
+@pytest.mark.linux_only(reason="the accessibility bus is asked over D-Bus on Linux only")
+def test_a_build_without_qtdbus_still_opens_stripes_page(monkeypatch, caplog) -> None:
+    """The installed build once left QtDBus out: asking the bus raised ImportError and the
+    link page never opened. Without it, no screen reader is assumed, and the log says so."""
+    from dentally_setup.gui import a11y
+
+    monkeypatch.setitem(sys.modules, "PySide6.QtDBus", None)  # as a build without it
+    with caplog.at_level(logging.WARNING, logger="dentally_setup.gui.a11y"):
+        assert a11y._linux_bus_says_active() is False
+    assert any("QtDBus is missing" in r.getMessage() for r in caplog.records)
