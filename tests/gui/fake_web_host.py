@@ -13,7 +13,7 @@ import json
 import os
 import socket
 import sys
-import time
+import threading
 
 
 def main() -> int:
@@ -40,7 +40,7 @@ def main() -> int:
             if cmd == "open":
                 send({"ev": "opened", "embedded": True})
                 if behaviour == "silent-after-open":
-                    time.sleep(600)  # hung: the app must not wait for it
+                    threading.Event().wait()  # hung for good: the app must not wait for it
             elif cmd == "load" and behaviour == "no-paint":
                 send({"ev": "signal", "name": "pageKind", "args": ["signin"]})
             elif cmd == "ping":
