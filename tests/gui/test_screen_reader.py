@@ -244,10 +244,12 @@ def test_a_screen_reader_reaches_every_word(scenario: str, desktop: Desktop, tmp
     listener = desktop.listen(heard_file)
     qtbot.waitUntil(lambda: "listening" in heard_file.read_text(), timeout=30000)
     env = dict(desktop.env, DENTALLY_SETUP_HOME=str(tmp_path / "app-home"))
-    # The autopilot waits 2.5 s on each page and each Stripe screen: time to read the tree.
+    # The autopilot waits 4 s on each page and each Stripe screen: time to read the tree,
+    # whose every read is a new client walking all of it (2.5 s once missed the Done page's
+    # summary on a busy machine: the app had quit before the next read).
     app = subprocess.Popen(
         [sys.executable, "-m", "dentally_setup", "--demo", "--autopilot", "--autopilot-delay",
-         "2500", "--scenario", scenario],
+         "4000", "--scenario", scenario],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     reading = Reading()
     try:
