@@ -24,6 +24,7 @@ HELPERS = frozenset({
     "dentally_setup.logsetup",
     "dentally_setup.resources",
     "dentally_setup.textsafe",  # escapes control characters in text from outside
+    "dentally_setup.cappedread",  # reads a small outside file: regular only, capped
 })
 
 # Which layers each layer may import (besides itself and the helpers).

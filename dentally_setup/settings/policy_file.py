@@ -39,12 +39,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import stat
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from dentally_setup.cappedread import NotAFile, TooBig, read_capped
 from dentally_setup.settings.model import AppointmentType, PaymentSettings
 from dentally_setup.settings.money import MAXIMUM_MINOR, MoneyError, how_to_write, parse_money
 
@@ -87,30 +87,21 @@ def _read_capped(path: Path) -> bytes:
     """The file's bytes, refusing before reading anything that is not a regular file (a
     FIFO would wait forever for a writer, /dev/zero never ends) or is over ``MAX_FILE``."""
     try:
-        info = path.stat()
+        return read_capped(path, MAX_FILE)
     except FileNotFoundError:
         raise PolicyFileError(path, [("", "there is no such file")]) from None
+    except NotAFile as exc:
+        why = ("that is a folder, not a file" if exc.is_dir else
+               "that is not an ordinary file (a device or a pipe, say); save the policy to a "
+               "file and give its name")
+        raise PolicyFileError(path, [("", why)]) from None
+    except TooBig as exc:
+        size = f"{exc.size:,} bytes" if exc.size is not None else "over 1 MB"
+        raise PolicyFileError(path, [("", f"the file is {size}; a policy file is a few "
+                                          "lines, at most 1 MB")]) from None
     except OSError as exc:
         raise PolicyFileError(path, [("", f"the file could not be read ({exc.strerror})")]) \
             from None
-    if stat.S_ISDIR(info.st_mode):
-        raise PolicyFileError(path, [("", "that is a folder, not a file")])
-    if not stat.S_ISREG(info.st_mode):
-        raise PolicyFileError(path, [("", "that is not an ordinary file (a device or a pipe, "
-                                          "say); save the policy to a file and give its name")])
-    if info.st_size > MAX_FILE:
-        raise PolicyFileError(path, [("", f"the file is {info.st_size:,} bytes; a policy file "
-                                          "is a few lines, at most 1 MB")])
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE + 1)  # the file may have grown since stat()
-    except OSError as exc:
-        raise PolicyFileError(path, [("", f"the file could not be read ({exc.strerror})")]) \
-            from None
-    if len(raw) > MAX_FILE:
-        raise PolicyFileError(path, [("", "the file is over 1 MB; a policy file is a few "
-                                          "lines")])
-    return raw
 
 
 def read_policy_toml(path: Path) -> dict[str, Any]:

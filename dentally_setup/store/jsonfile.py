@@ -12,9 +12,10 @@ for ever).
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 from typing import Any
+
+from dentally_setup.cappedread import NotAFile, TooBig, read_capped
 
 # The largest progress file the app writes is a few kilobytes even for a group of fifty
 # sites; a megabyte leaves room for anything real and still reads in milliseconds.
@@ -45,18 +46,10 @@ def _depth_ok(data: Any) -> bool:
 
 
 def _read_bounded(path: Path) -> bytes:
-    # stat before open: opening a FIFO for reading blocks until a writer appears.
-    info = path.stat()  # FileNotFoundError passes through: "nothing saved" is not an error
-    if not stat.S_ISREG(info.st_mode):
-        raise UnreadableFile("not a regular file")
-    if info.st_size > MAX_BYTES:
-        raise UnreadableFile(f"{info.st_size} bytes, over the {MAX_BYTES}-byte limit")
-    with path.open("rb") as fh:
-        # Read one byte more than allowed: a file that grew since the stat is still caught.
-        raw = fh.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise UnreadableFile(f"over the {MAX_BYTES}-byte limit")
-    return raw
+    try:
+        return read_capped(path, MAX_BYTES)  # FileNotFoundError passes: "nothing saved"
+    except (NotAFile, TooBig) as exc:
+        raise UnreadableFile(str(exc)) from None
 
 
 def read_json_object(path: Path) -> dict[str, Any]:
